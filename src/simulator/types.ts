@@ -30,6 +30,11 @@ export interface SimScene {
   end: number;
   /** What happens in this scene; searched by searchAI / searchVideoFragment, spoken in transcripts. */
   text: string;
+  /**
+   * What is said during the scene, for AUDIO transcripts (VIDEO transcripts use `text`).
+   * Optional: without it the AUDIO transcript narrates `text`.
+   */
+  speech?: string;
 }
 
 export interface SimVideo {
@@ -135,6 +140,11 @@ export interface SimulatorOptions {
   enforceRateLimits?: boolean;
   /** Answer the control routes under /__sim/ (faults, calls, accounts). Default true. */
   controlRoutes?: boolean;
+  /**
+   * Keep at most this many recorded calls, dropping the oldest: a long benchmark would otherwise
+   * grow `calls` without bound and measure the recorder instead of the gateway. Default 100000.
+   */
+  maxRecordedCalls?: number;
 }
 
 export interface Simulator {
