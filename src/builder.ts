@@ -1,0 +1,55 @@
+import SchemaBuilder from '@pothos/core';
+import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
+import type { Context } from './context.js';
+import {
+  AccountDisabledError,
+  DuplicateRequestError,
+  InvalidParameterError,
+  RateLimitedError,
+  UnauthorizedError,
+  UpstreamError,
+} from './mavi/errors.js';
+import type { IncomingUpload } from './uploads.js';
+
+/**
+ * The schema builder and the root types. Domain types live in schema/, one file per domain.
+ *
+ * Every field that declares `errors` returns a result union of its success type and these
+ * default error types: any MAVI endpoint can answer any of MAVI's codes, so every operation
+ * can produce every one of them.
+ */
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  DefaultFieldNullability: false;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    File: { Input: IncomingUpload | File; Output: never };
+  };
+}>({
+  plugins: [ErrorsPlugin, RelayPlugin],
+  // Fields are non-null unless they say otherwise, as in the contract.
+  defaultFieldNullability: false,
+  errors: {
+    defaultTypes: [
+      InvalidParameterError,
+      UnauthorizedError,
+      AccountDisabledError,
+      DuplicateRequestError,
+      RateLimitedError,
+      UpstreamError,
+    ],
+  },
+  relay: {
+    cursorType: 'String',
+    clientMutationId: 'omit',
+    // Videos are fetched by videoNo; a global-id node lookup would be a second, unbatched path.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});

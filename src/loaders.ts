@@ -1,0 +1,140 @@
+import DataLoader from 'dataloader';
+import type { MaviClient } from './mavi/client.js';
+import { LIMITS } from './mavi/endpoints.js';
+import { VideoNotFoundError } from './mavi/errors.js';
+import type {
+  ClipRecord,
+  TranscriptionRecord,
+  VideoListParams,
+  VideoPage,
+  VideoRecord,
+} from './mavi/types.js';
+
+/**
+ * The DataLoader contract in one place: answers in the keys' order, one per key; a key the
+ * batch did not answer becomes `missing(key)` (a typed value, not a thrown error); a batch
+ * failure becomes that error for every key of the batch.
+ */
+function loader<K, V, C = K>(
+  batch: (keys: readonly K[]) => Promise<Map<C, V>>,
+  missing: (key: K) => V,
+  options: DataLoader.Options<K, V, C> = {},
+): DataLoader<K, V, C> {
+  const cacheKey = options.cacheKeyFn ?? ((key: K) => key as unknown as C);
+  return new DataLoader<K, V, C>(async (keys) => {
+    const found = await batch(keys);
+    return keys.map((key) => found.get(cacheKey(key)) ?? missing(key));
+  }, options);
+}
+
+/** One MAVI read per distinct key: for endpoints that take one key and cannot batch. */
+function once<K, V>(
+  read: (key: K) => Promise<V>,
+  cacheKeyFn?: (key: K) => string,
+): DataLoader<K, V, unknown> {
+  return new DataLoader<K, V, unknown>(
+    (keys) => Promise.all(keys.map((key) => read(key).catch((e: Error) => e))),
+    {
+      batch: false,
+      ...(cacheKeyFn ? { cacheKeyFn } : {}),
+    },
+  );
+}
+
+/**
+ * Per-request loaders over one caller's MaviClient. Created lazily: a request that never
+ * touches a loader never builds it. Never shared between requests, so nothing crosses
+ * credentials.
+ */
+export class Loaders {
+  readonly #mavi: MaviClient;
+  #video?: DataLoader<string, VideoRecord | VideoNotFoundError>;
+  #videoPage?: DataLoader<VideoListParams, VideoPage, unknown>;
+  #searchVideos?: DataLoader<string, VideoRecord[], unknown>;
+  #transcription?: DataLoader<string, TranscriptionRecord, unknown>;
+  readonly #clips = new Map<string, DataLoader<string, ClipRecord[]>>();
+
+  constructor(mavi: MaviClient) {
+    this.#mavi = mavi;
+  }
+
+  /** A searchDB page, read once per request for the same parameters. Primes {@link video}. */
+  get videoPage(): DataLoader<VideoListParams, VideoPage, unknown> {
+    this.#videoPage ??= once(
+      async (params: VideoListParams) => {
+        const page = await this.#mavi.listVideos(params);
+        for (const video of page.videos) this.video.prime(video.videoNo, video);
+        return page;
+      },
+      (params) =>
+        JSON.stringify([params.page, params.pageSize, params.startTime, params.endTime, params.status]),
+    );
+    return this.#videoPage;
+  }
+
+  /**
+   * Videos by number. MAVI has no lookup by videoNo (its searchDB ignores such a filter), so
+   * every number asked for in one tick is found by one scan of searchDB at its largest page
+   * size, stopping at the page where the last one turns up. Numbers not seen become
+   * VideoNotFoundError values.
+   */
+  get video(): DataLoader<string, VideoRecord | VideoNotFoundError> {
+    this.#video ??= loader<string, VideoRecord | VideoNotFoundError>(
+      async (videoNos) => {
+        const wanted = new Set(videoNos);
+        const found = new Map<string, VideoRecord | VideoNotFoundError>();
+        for (let page = 1; ; page++) {
+          const result = await this.videoPage.load({ page, pageSize: LIMITS.maxPageSize });
+          for (const video of result.videos) {
+            if (wanted.has(video.videoNo)) found.set(video.videoNo, video);
+          }
+          const exhausted = result.videos.length === 0 || page * LIMITS.maxPageSize >= result.total;
+          if (found.size === wanted.size || exhausted) break;
+        }
+        return found;
+      },
+      (videoNo) => new VideoNotFoundError(videoNo),
+    );
+    return this.#video;
+  }
+
+  /**
+   * The clips of many videos for one query. Every Video.clips and searchClips of a request
+   * with the same query joins one batch, sent as one searchVideoFragment call per 50 videos
+   * (MAVI's limit), and each video gets its own clips back.
+   */
+  clips(query: string): DataLoader<string, ClipRecord[]> {
+    let clips = this.#clips.get(query);
+    if (!clips) {
+      clips = loader(
+        async (videoNos) => {
+          const byVideo = new Map<string, ClipRecord[]>(videoNos.map((no) => [no, []]));
+          for (const clip of await this.#mavi.searchClips(query, videoNos))
+            byVideo.get(clip.videoNo)?.push(clip);
+          return byVideo;
+        },
+        () => [],
+        { maxBatchSize: LIMITS.maxFragmentVideos },
+      );
+      this.#clips.set(query, clips);
+    }
+    return clips;
+  }
+
+  /** searchAI, once per distinct query in a request. */
+  get searchVideos(): DataLoader<string, VideoRecord[], unknown> {
+    this.#searchVideos ??= once((query: string) => this.#mavi.searchVideos(query));
+    return this.#searchVideos;
+  }
+
+  /** getTranscription, once per task in a request. */
+  get transcription(): DataLoader<string, TranscriptionRecord, unknown> {
+    this.#transcription ??= once((taskNo: string) => this.#mavi.getTranscription(taskNo));
+    return this.#transcription;
+  }
+}
+
+/** loadMany answers an Error in place of each key that failed. */
+export function isLoadFailure(value: unknown): value is Error {
+  return value instanceof Error;
+}

@@ -1,0 +1,91 @@
+import { builder } from '../builder.js';
+import {
+  AccountDisabledError,
+  DuplicateRequestError,
+  type GatewayError,
+  InvalidParameterError,
+  RateLimitedError,
+  UnauthorizedError,
+  UpstreamError,
+  VideoNotFoundError,
+} from '../mavi/errors.js';
+
+export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
+  description: 'Every failure a client can receive as data.',
+  fields: (t) => ({
+    message: t.exposeString('message'),
+    code: t.exposeString('code', {
+      description:
+        'MAVI\'s four-digit response code ("0429"), or a gateway code for failures MAVI did not answer.',
+    }),
+    retryable: t.exposeBoolean('retryable', {
+      description: 'True when the same request may succeed if sent again later.',
+    }),
+  }),
+});
+
+builder.objectType(InvalidParameterError, {
+  name: 'InvalidParameterError',
+  description: '0001: a parameter is incorrect (also raised by the gateway before calling MAVI).',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    field: t.exposeString('field', {
+      nullable: true,
+      description: 'The argument at fault, as a path such as `first` or `input.history[0].user`, when known.',
+    }),
+  }),
+});
+
+builder.objectType(UnauthorizedError, {
+  name: 'UnauthorizedError',
+  description: '0401: authorization missing, invalid or expired.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(AccountDisabledError, {
+  name: 'AccountDisabledError',
+  description: '0403: the developer account has been disabled.',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(DuplicateRequestError, {
+  name: 'DuplicateRequestError',
+  description: '0409: a duplicate request is not allowed (for example deleting a video twice).',
+  interfaces: [ErrorInterface],
+});
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  description: '0429: too many requests for this credential, or MAVI is under high load.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      nullable: true,
+      description: 'Seconds to wait before retrying, when known.',
+    }),
+  }),
+});
+
+builder.objectType(UpstreamError, {
+  name: 'UpstreamError',
+  description:
+    'MAVI could not be reached, timed out, or answered something that is not the documented envelope, or a code this gateway does not know.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({
+    httpStatus: t.exposeInt('httpStatus', {
+      nullable: true,
+      description: 'The HTTP status MAVI answered, if any.',
+    }),
+    upstreamCode: t.exposeString('upstreamCode', {
+      nullable: true,
+      description: "MAVI's response code as received, if the body carried one.",
+    }),
+  }),
+});
+
+builder.objectType(VideoNotFoundError, {
+  name: 'VideoNotFoundError',
+  description: 'No video with this videoNo is visible to this credential.',
+  interfaces: [ErrorInterface],
+  fields: (t) => ({ videoNo: t.exposeID('videoNo') }),
+});

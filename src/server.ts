@@ -1,0 +1,62 @@
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { DEMO_API_KEY, startSimulator } from './simulator/index.js';
+import { createGateway } from './yoga.js';
+
+/** Reads config, starts the gateway (and the simulator when MAVI_BASE_URL is unset), listens. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+
+  const simulator = config.maviBaseUrl
+    ? null
+    : await startSimulator({ port: config.simulatorPort, parseDelayMs: config.simulatorParseDelayMs });
+  const maviBaseUrl = config.maviBaseUrl ?? (simulator as NonNullable<typeof simulator>).url;
+
+  const gateway = createGateway({
+    config,
+    maviBaseUrl,
+    logger,
+    ...(simulator ? { graphiqlHeaders: { Authorization: DEMO_API_KEY } } : {}),
+  });
+  const server = createServer(gateway.yoga);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const url = `http://localhost:${config.port}/graphql`;
+  if (simulator) {
+    console.log(
+      `MAVI gateway at ${url} (GraphiQL), upstream: the embedded MAVI simulator at ${simulator.url}.\n` +
+        `Demo credential for GraphiQL's Headers tab: {"Authorization": "${DEMO_API_KEY}"}`,
+    );
+  } else {
+    console.log(`MAVI gateway at ${url}, upstream: ${maviBaseUrl}`);
+  }
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    await gateway.close();
+    await simulator?.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error) => {
+  console.error('The gateway failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
