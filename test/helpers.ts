@@ -1,0 +1,141 @@
+/**
+ * The test harness: the embedded simulator as a real HTTP server on loopback, the gateway
+ * wired to it and called through yoga.fetch (no socket), and helpers to send typed documents
+ * the way a frontend would.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { type DocumentNode, print } from 'graphql';
+import { type Config, loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { type Simulator, type SimulatorOptions, startSimulator } from '../src/simulator/index.js';
+import { createGateway, type Gateway, type GatewayOptions } from '../src/yoga.js';
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data: T | null | undefined;
+  errors: { message: string; extensions?: Record<string, unknown> }[] | undefined;
+}
+
+export interface Stack {
+  sim: Simulator;
+  gateway: Gateway;
+  config: Config;
+  /** Sends a GraphQL request through yoga.fetch with this credential (null: no header). */
+  gql<T, V>(
+    document: TypedDocumentNode<T, V> | DocumentNode | string,
+    variables?: V,
+    opts?: { auth?: string | null; headers?: Record<string, string> },
+  ): Promise<GraphQLResponse<T>>;
+  /** A new simulator account and its key: a credential no other test shares. */
+  newAccount(opts?: { seed?: boolean }): string;
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  simulator?: SimulatorOptions;
+  env?: Record<string, string>;
+  gateway?: Partial<Omit<GatewayOptions, 'config' | 'maviBaseUrl'>>;
+}
+
+/** Quick defaults so lifecycle tests finish in milliseconds. */
+export const FAST_SIMULATOR: SimulatorOptions = {
+  parseDelayMs: 60,
+  transcriptionDelayMs: 60,
+  chatChunkDelayMs: 2,
+};
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ LOG_LEVEL: 'silent', MAVI_TIMEOUT_MS: '2000', ...env });
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const sim = await startSimulator({ ...FAST_SIMULATOR, ...opts.simulator });
+  const config = testConfig(opts.env);
+  const gateway = createGateway({
+    config,
+    maviBaseUrl: sim.url,
+    logger: createLogger('silent'),
+    ...opts.gateway,
+  });
+  const defaultKey = sim.createAccount().apiKey;
+
+  return {
+    sim,
+    gateway,
+    config,
+    async gql(document, variables, o = {}) {
+      const query = typeof document === 'string' ? document : print(document as DocumentNode);
+      const auth = o.auth === undefined ? defaultKey : o.auth;
+      const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          ...(auth === null ? {} : { authorization: auth }),
+          ...o.headers,
+        },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: unknown; errors?: GraphQLResponse<unknown>['errors'] };
+      return { status: response.status, data: body.data as never, errors: body.errors };
+    },
+    newAccount(o = {}) {
+      return sim.createAccount({ seed: o.seed ?? true }).apiKey;
+    },
+    async close() {
+      await gateway.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Listens on a loopback port for the protocols that need a real socket. */
+export async function listen(handler: Parameters<typeof createServer>[1]): Promise<{
+  server: Server;
+  url: string;
+  close: () => Promise<void>;
+}> {
+  const server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Narrows a result union to the member with this __typename, failing the test otherwise. */
+export function expectType<T extends { __typename?: string }, N extends string>(
+  value: T | null | undefined,
+  typename: N,
+): Extract<T, { __typename?: N }> {
+  if (!value || value.__typename !== typename) {
+    throw new Error(`expected ${typename}, got ${JSON.stringify(value)}`);
+  }
+  return value as Extract<T, { __typename?: N }>;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 3000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
