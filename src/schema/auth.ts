@@ -1,5 +1,6 @@
 import { builder } from '../builder.js';
 import type { AccessTokenRecord } from '../mavi/types.js';
+import { COST } from './cost.js';
 import { text } from './validate.js';
 
 const MAX_TOKEN_INPUT = 4096;
@@ -28,6 +29,7 @@ builder.mutationField('obtainAccessToken', (t) =>
       code: t.arg.string({ required: true }),
     },
     errors: {},
+    complexity: COST.token,
     resolve: (_root, args, ctx) =>
       ctx.mavi.obtainAccessToken(
         text(args.clientId, 'clientId', MAX_TOKEN_INPUT),
@@ -42,6 +44,7 @@ builder.mutationField('refreshAccessToken', (t) =>
     description: 'MAVI authentication API: new access token from a refresh token.',
     args: { refreshToken: t.arg.string({ required: true }) },
     errors: {},
+    complexity: COST.token,
     resolve: (_root, args, ctx) =>
       ctx.mavi.refreshAccessToken(text(args.refreshToken, 'refreshToken', MAX_TOKEN_INPUT)),
   }),

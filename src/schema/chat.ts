@@ -2,6 +2,7 @@ import { builder } from '../builder.js';
 import { LIMITS } from '../mavi/endpoints.js';
 import { InvalidParameterError } from '../mavi/errors.js';
 import type { ChatRequest } from '../mavi/types.js';
+import { COST } from './cost.js';
 import { idList, MAX_CHAT_HISTORY, MAX_CHAT_TEXT_LENGTH, text } from './validate.js';
 
 const ChatTurnInput = builder.inputType('ChatTurnInput', {
@@ -51,6 +52,7 @@ builder.mutationField('chat', (t) =>
     description: 'Ask a question about one or more videos (MAVI chat, stream=false).',
     args: { input: t.arg({ type: ChatInput, required: true }) },
     errors: {},
+    complexity: COST.chat,
     resolve: async (_root, args, ctx) => {
       const request = chatRequest(args.input);
       return { message: await ctx.mavi.chat(request) };

@@ -1,6 +1,8 @@
 import { builder } from '../builder.js';
 import { isLoadFailure } from '../loaders.js';
+import { LIMITS } from '../mavi/endpoints.js';
 import type { ClipRecord } from '../mavi/types.js';
+import { COST, callsFor } from './cost.js';
 import { idList, MAX_PROMPT_LENGTH, text } from './validate.js';
 import { ClipRef, VideoRef } from './video.js';
 
@@ -10,6 +12,7 @@ builder.queryField('searchVideos', (t) =>
     description: 'Natural-language search over whole videos (MAVI searchAI).',
     args: { query: t.arg.string({ required: true }) },
     errors: {},
+    complexity: COST.searchAI,
     resolve: (_root, args, ctx) => {
       const query = text(args.query, 'query', MAX_PROMPT_LENGTH);
       ctx.mavi.requireCredential();
@@ -35,6 +38,7 @@ builder.queryField('searchClips', (t) =>
       videoNos: t.arg.idList({ required: true }),
     },
     errors: {},
+    complexity: (args) => COST.searchVideoFragment * callsFor(args.videoNos.length, LIMITS.maxFragmentVideos),
     resolve: async (_root, args, ctx) => {
       const query = text(args.query, 'query', MAX_PROMPT_LENGTH);
       const videoNos = idList(args.videoNos.map(String), 'videoNos');

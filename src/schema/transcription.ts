@@ -1,6 +1,7 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import type { TranscriptionRecord, TranscriptionType } from '../mavi/types.js';
+import { COST } from './cost.js';
 import { id } from './validate.js';
 
 export const TranscriptionTypeEnum = builder.enumType('TranscriptionType', {
@@ -71,6 +72,7 @@ builder.queryField('transcription', (t) =>
     description: 'A transcription task (MAVI getTranscription).',
     args: { taskNo: t.arg.id({ required: true }) },
     errors: {},
+    complexity: COST.getTranscription,
     resolve: async (_root, args, ctx) => {
       const taskNo = id(String(args.taskNo), 'taskNo');
       return fromRecord(await ctx.loaders.transcription.load(taskNo));
@@ -87,6 +89,7 @@ builder.mutationField('requestTranscription', (t) =>
       type: t.arg({ type: TranscriptionTypeEnum, required: true }),
     },
     errors: {},
+    complexity: (args) => COST.subTranscription[args.type],
     resolve: async (_root, args, ctx) => {
       const videoNo = id(String(args.videoNo), 'videoNo');
       const credential = ctx.mavi.requireCredential();

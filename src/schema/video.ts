@@ -5,6 +5,7 @@ import { LIMITS } from '../mavi/endpoints.js';
 import { GatewayError, InvalidParameterError, VideoNotFoundError } from '../mavi/errors.js';
 import type { ClipRecord, VideoPage, VideoRecord, VideoStatus } from '../mavi/types.js';
 import { IncomingUpload, type OpenedUpload } from '../uploads.js';
+import { COST, callsFor, pageSize, VIDEO_CLIPS_COST, VIDEO_LOOKUP_COST } from './cost.js';
 import { ErrorInterface } from './errors.js';
 import { decodeCursor, encodeCursor, filterFingerprint, planPages } from './paging.js';
 import { id, idList, intInRange, MAX_PROMPT_LENGTH, text } from './validate.js';
@@ -64,6 +65,8 @@ export const VideoRef = builder.objectRef<VideoRecord>('Video').implement({
         'Moments inside this video that match the query. Batched: all Video.clips fields of one request with the same query become one searchVideoFragment call per 50 videos.',
       args: { query: t.arg.string({ required: true }) },
       errors: {},
+      // A share of a searchVideoFragment call; batching makes the true cost lower (see cost.ts).
+      complexity: VIDEO_CLIPS_COST,
       resolve: (video, args, ctx) =>
         ctx.loaders.clips(text(args.query, 'query', MAX_PROMPT_LENGTH)).load(video.videoNo),
     }),
@@ -96,6 +99,8 @@ const VideoConnection = builder.connectionObject(
     type: VideoRef,
     name: 'VideoConnection',
     description: "Relay cursor connection over MAVI's page/pageSize listing.",
+    // `videos` already multiplies what is under it by `first`; a second ×10 here would overcount.
+    edgesField: { complexity: { field: 1, multiplier: 1 } },
     fields: (t) => ({
       totalCount: t.int({
         description: 'Videos matching the filter within the listing window.',
@@ -119,6 +124,9 @@ builder.queryField('videos', (t) =>
       filter: t.arg({ type: VideoFilterInput }),
     },
     errors: {},
+    // One searchDB page; each of the `first` nodes multiplies the cost of what is selected
+    // under it (totalCount and pageInfo too: a small overcount).
+    complexity: (args) => ({ field: COST.searchDB, multiplier: pageSize(args.first, DEFAULT_PAGE) }),
     resolve: async (_root, args, ctx) => {
       const first = intInRange(args.first, 'first', 1, LIMITS.maxPageSize, DEFAULT_PAGE);
       const filter = args.filter ?? {};
@@ -176,6 +184,7 @@ builder.queryField('video', (t) =>
     description: 'One video by its number; VideoNotFoundError when this credential cannot see it.',
     args: { videoNo: t.arg.id({ required: true }) },
     errors: { types: [VideoNotFoundError] },
+    complexity: VIDEO_LOOKUP_COST,
     resolve: async (_root, args, ctx) => {
       const videoNo = id(String(args.videoNo), 'videoNo');
       ctx.mavi.requireCredential();
@@ -217,6 +226,7 @@ builder.mutationField('uploadVideo', (t) =>
       'Upload a video file (MAVI upload). The file is streamed to MAVI, never held whole in memory.',
     args: { file: t.arg({ type: 'File', required: true }) },
     errors: {},
+    complexity: COST.upload,
     resolve: async (_root, args, ctx) => {
       ctx.mavi.requireCredential();
       const file = await openFile(args.file, ctx.services.config.maxUploadBytes);
@@ -261,6 +271,7 @@ builder.mutationField('deleteVideos', (t) =>
     description: 'Delete videos (MAVI delete; chunked by 500).',
     args: { videoNos: t.arg.idList({ required: true }) },
     errors: {},
+    complexity: (args) => COST.delete * callsFor(args.videoNos.length, LIMITS.maxDeleteVideos),
     resolve: async (_root, args, ctx) => {
       const videoNos = idList(args.videoNos.map(String), 'videoNos');
       const { deleted, failure } = await ctx.mavi.deleteVideos(videoNos);

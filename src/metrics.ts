@@ -1,0 +1,179 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AttemptReport } from './mavi/transport.js';
+
+/** How a GraphQL operation ended. */
+export type OperationOutcome =
+  /** Executed without errors (typed errors in result unions are data, so they count here). */
+  | 'success'
+  /** Executed, with errors in the result. */
+  | 'error'
+  /** Never executed: a parse or validation error, or a query limit. */
+  | 'rejected'
+  /** A subscription or incremental delivery: counted when its stream starts. */
+  | 'stream';
+
+/** Reads the governor's queue lengths by endpoint, e.g. `{ searchAI: 3, chat: 0 }`. */
+export type QueueLengthSource = () => Record<string, number>;
+
+export interface MetricsOptions {
+  /**
+   * The quota governor's queue lengths, read at every scrape. Default none (the gauge stays
+   * empty): the governor plugs its snapshot in here or later with {@link GatewayMetrics.setGovernorQueueSource}.
+   */
+  governorQueueLength?: QueueLengthSource;
+  /**
+   * Node process metrics (CPU, memory, event loop, GC). Default true. They are collected
+   * once per process, into a registry of their own that every gateway's output includes:
+   * collectDefaultMetrics starts an event-loop monitor and a GC observer that can never be
+   * stopped, so one per gateway would pile up in a process that makes many (the tests).
+   */
+  processMetrics?: boolean;
+}
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (never prom-client's global
+ * one, which several gateways in one process would share). Labels never hold a credential
+ * nor a credential id: only operation types, endpoint names and response codes, whose
+ * values are few and known.
+ */
+export interface GatewayMetrics {
+  /** This gateway's registry; register further metrics here and /metrics includes them. */
+  readonly registry: Registry;
+  /** mavi_gateway_graphql_operations_total{operation_type, outcome} */
+  readonly operations: Counter<'operation_type' | 'outcome'>;
+  /** mavi_gateway_graphql_operation_duration_seconds{operation_type, outcome} */
+  readonly operationDuration: Histogram<'operation_type' | 'outcome'>;
+  /** mavi_gateway_upstream_requests_total{endpoint, code}: every attempt, retries included. */
+  readonly upstreamRequests: Counter<'endpoint' | 'code'>;
+  /** mavi_gateway_upstream_request_duration_seconds{endpoint} */
+  readonly upstreamDuration: Histogram<'endpoint'>;
+  /** mavi_gateway_governor_queue_length{endpoint}: read from the governor at each scrape. */
+  readonly governorQueueLength: Gauge<'endpoint'>;
+  /**
+   * mavi_gateway_subscriptions_active{operation}: subscriptions open now. The live-updates
+   * code calls `inc({ operation })` when one starts and `dec({ operation })` when it ends,
+   * with the subscription's root field name (`videoStatusChanged`), never the client's
+   * operation name, so the label has as many values as the schema has subscription fields.
+   */
+  readonly subscriptionsActive: Gauge<'operation'>;
+  /** Records one GraphQL operation. */
+  observeOperation(operationType: string, outcome: OperationOutcome, seconds: number | null): void;
+  /** Records one upstream attempt (the transport's onAttempt report). */
+  observeUpstream(attempt: AttemptReport): void;
+  /** Where governor queue lengths come from; replaces any earlier source. */
+  setGovernorQueueSource(source: QueueLengthSource | undefined): void;
+  /** The Prometheus text exposition of this gateway's metrics and the process's. */
+  expose(): Promise<{ contentType: string; body: string }>;
+}
+
+const PREFIX = 'mavi_gateway_';
+const OPERATION_TYPES = new Set(['query', 'mutation', 'subscription']);
+/** MAVI's four-digit codes and the gateway's own UPPER_SNAKE failure codes. */
+const CODE_SHAPE = /^(?:\d{4}|[A-Z][A-Z0-9_]{0,39})$/;
+
+/** GraphQL answers in milliseconds to a minute (chat waits for a model). */
+const OPERATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Upstream calls: searchDB in tens of ms, chat and uploads in minutes. */
+const UPSTREAM_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+
+let processRegistry: Registry | undefined;
+
+/** The process-wide registry of Node's default metrics, made on first use. */
+function processMetricsRegistry(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
+export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
+  const registry = new Registry();
+  const registers = [registry];
+  let queueSource = opts.governorQueueLength;
+  const includeProcess = opts.processMetrics ?? true;
+
+  const operations = new Counter({
+    name: `${PREFIX}graphql_operations_total`,
+    help: 'GraphQL operations, by operation type and outcome.',
+    labelNames: ['operation_type', 'outcome'] as const,
+    registers,
+  });
+  const operationDuration = new Histogram({
+    name: `${PREFIX}graphql_operation_duration_seconds`,
+    help: 'Time from receiving a GraphQL operation to its result, by operation type and outcome.',
+    labelNames: ['operation_type', 'outcome'] as const,
+    buckets: OPERATION_BUCKETS,
+    registers,
+  });
+  const upstreamRequests = new Counter({
+    name: `${PREFIX}upstream_requests_total`,
+    help: "Requests to MAVI, by endpoint and MAVI's response code (or the gateway's failure code when no answer was read).",
+    labelNames: ['endpoint', 'code'] as const,
+    registers,
+  });
+  const upstreamDuration = new Histogram({
+    name: `${PREFIX}upstream_request_duration_seconds`,
+    help: 'Time a request to MAVI took, answer read, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    buckets: UPSTREAM_BUCKETS,
+    registers,
+  });
+  const governorQueueLength = new Gauge({
+    name: `${PREFIX}governor_queue_length`,
+    help: "Requests waiting in the quota governor's queue, by endpoint.",
+    labelNames: ['endpoint'] as const,
+    registers,
+    collect() {
+      this.reset();
+      if (!queueSource) return;
+      let lengths: Record<string, number>;
+      try {
+        lengths = queueSource();
+      } catch {
+        // A broken snapshot must not take the whole scrape down; the gauge is left empty.
+        return;
+      }
+      for (const [endpoint, length] of Object.entries(lengths)) {
+        if (Number.isFinite(length)) this.set({ endpoint }, length);
+      }
+    },
+  });
+  const subscriptionsActive = new Gauge({
+    name: `${PREFIX}subscriptions_active`,
+    help: 'GraphQL subscriptions open now, by subscription field.',
+    labelNames: ['operation'] as const,
+    registers,
+  });
+
+  return {
+    registry,
+    operations,
+    operationDuration,
+    upstreamRequests,
+    upstreamDuration,
+    governorQueueLength,
+    subscriptionsActive,
+    observeOperation(operationType, outcome, seconds) {
+      const labels = {
+        operation_type: OPERATION_TYPES.has(operationType) ? operationType : 'unknown',
+        outcome,
+      };
+      operations.inc(labels);
+      if (seconds !== null) operationDuration.observe(labels, seconds);
+    },
+    observeUpstream(attempt) {
+      // The report carries a credential id: it stays out of every label.
+      const code = CODE_SHAPE.test(attempt.outcome) ? attempt.outcome : 'OTHER';
+      upstreamRequests.inc({ endpoint: attempt.endpoint, code });
+      upstreamDuration.observe({ endpoint: attempt.endpoint }, attempt.durationMs / 1000);
+    },
+    setGovernorQueueSource(source) {
+      queueSource = source;
+    },
+    async expose() {
+      const merged = includeProcess ? Registry.merge([registry, processMetricsRegistry()]) : registry;
+      return { contentType: registry.contentType, body: await merged.metrics() };
+    },
+  };
+}

@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { type Stack, startStack } from './helpers.js';
+
+/**
+ * Security defaults: CSRF prevention, CORS, and the GraphiQL and introspection switches
+ * with their production defaults.
+ */
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack.close());
+
+const URL_ = 'http://gateway.test/graphql';
+
+function fetchGateway(target: Stack, input: string, init: RequestInit = {}) {
+  return target.gateway.yoga.fetch(input, init as never);
+}
+
+/** Opens a stack with `env`, runs `fn`, closes it. */
+async function withStack(env: Record<string, string>, fn: (s: Stack) => Promise<void>) {
+  const s = await startStack({ env });
+  try {
+    await fn(s);
+  } finally {
+    await s.close();
+  }
+}
+
+describe('CSRF prevention', () => {
+  /** A multipart request with no file: the GraphQL multipart request spec allows an empty map. */
+  function multipart(query: string): FormData {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query }));
+    form.set('map', '{}');
+    return form;
+  }
+
+  it('refuses a multipart POST without a preflight header, before MAVI is called', async () => {
+    stack.sim.resetCalls();
+    const res = await fetchGateway(stack, URL_, {
+      method: 'POST',
+      headers: { authorization: stack.newAccount() },
+      body: multipart('{ videos { __typename } }'),
+    });
+    expect(res.status).toBe(403);
+    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('CSRF_PREVENTED');
+    expect(body.errors[0]?.message).toMatch(/graphql-preflight/);
+    expect(stack.sim.calls).toHaveLength(0);
+  });
+
+  it('accepts the same multipart POST with graphql-preflight', async () => {
+    const res = await fetchGateway(stack, URL_, {
+      method: 'POST',
+      headers: { authorization: stack.newAccount(), 'graphql-preflight': '1' },
+      body: multipart('{ videos { __typename } }'),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ data: { videos: { __typename: 'QueryVideosSuccess' } } });
+  });
+
+  it.each([['x-graphql-yoga-csrf'], ['apollo-require-preflight']])(
+    'accepts %s as the preflight header',
+    async (header) => {
+      const res = await fetchGateway(stack, URL_, {
+        method: 'POST',
+        headers: { [header]: 'true' },
+        body: multipart('{ __typename }'),
+      });
+      expect(res.status).toBe(200);
+    },
+  );
+
+  it('refuses an empty preflight header', async () => {
+    const res = await fetchGateway(stack, URL_, {
+      method: 'POST',
+      headers: { 'graphql-preflight': '' },
+      body: multipart('{ __typename }'),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('refuses text/plain and form POSTs and GETs without the header', async () => {
+    const plain = await fetchGateway(stack, URL_, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(plain.status).toBe(403);
+    const form = await fetchGateway(stack, URL_, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7B__typename%7D',
+    });
+    expect(form.status).toBe(403);
+    const get = await fetchGateway(stack, `${URL_}?query=%7B__typename%7D`, {
+      headers: { accept: 'application/graphql-response+json' },
+    });
+    expect(get.status).toBe(403);
+    const withHeader = await fetchGateway(stack, `${URL_}?query=%7B__typename%7D`, {
+      headers: { accept: 'application/graphql-response+json', 'graphql-preflight': '1' },
+    });
+    expect(withHeader.status).toBe(200);
+  });
+
+  it('lets JSON POSTs through as they are (they always preflight)', async () => {
+    const res = await stack.gql('{ __typename }');
+    expect(res.status).toBe(200);
+    expect(res.data).toEqual({ __typename: 'Query' });
+  });
+
+  it('lets GraphiQL load and EventSource GETs through', async () => {
+    const page = await fetchGateway(stack, URL_, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    await page.text();
+    const stream = await fetchGateway(stack, `${URL_}?query=%7B__typename%7D`, {
+      headers: { accept: 'text/event-stream' },
+    });
+    expect(stream.status).toBe(200);
+    // A query over SSE: one result, then the stream completes.
+    expect(await stream.text()).toMatch(/"__typename":"Query"/);
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (target: Stack, origin: string) =>
+    fetchGateway(target, URL_, {
+      method: 'OPTIONS',
+      headers: {
+        origin,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, content-type',
+      },
+    });
+
+  it('answers a preflight from an allowed origin, and only from it', async () => {
+    await withStack({ CORS_ORIGINS: 'https://app.example.com, https://admin.example.com' }, async (s) => {
+      expect(s.config.corsOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
+      const allowed = await preflight(s, 'https://app.example.com');
+      expect(allowed.status).toBe(204);
+      expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(allowed.headers.get('access-control-allow-methods')).toMatch(/POST/);
+      expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+      // Credentials are headers, never cookies: no Allow-Credentials.
+      expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+
+      const disallowed = await preflight(s, 'https://evil.example.net');
+      expect(disallowed.headers.get('access-control-allow-origin')).toBeNull();
+      // Not the "null" origin either, which a sandboxed iframe would match.
+      const sandboxed = await preflight(s, 'null');
+      expect(sandboxed.headers.get('access-control-allow-origin')).toBeNull();
+
+      const actual = await fetchGateway(s, URL_, {
+        method: 'POST',
+        headers: { origin: 'https://admin.example.com', 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(actual.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
+    });
+  });
+
+  it('allows any origin by default outside production', async () => {
+    const res = await preflight(stack, 'https://anywhere.example.org');
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://anywhere.example.org');
+  });
+
+  it('sends no CORS headers in production unless CORS_ORIGINS says so', async () => {
+    await withStack({ NODE_ENV: 'production' }, async (s) => {
+      expect(s.config.corsOrigins).toBeNull();
+      const res = await fetchGateway(s, URL_, {
+        method: 'POST',
+        headers: { origin: 'https://app.example.com', 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+
+  it('refuses an origin that could never match', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com/' })).toThrow(ConfigError);
+    expect(() => loadConfig({ CORS_ORIGINS: 'app.example.com' })).toThrow(/CORS_ORIGINS must be/);
+  });
+});
+
+describe('GraphiQL', () => {
+  const page = (target: Stack) => fetchGateway(target, URL_, { headers: { accept: 'text/html' } });
+
+  it('is served by default outside production', async () => {
+    expect(stack.config.graphiql).toBe(true);
+    expect((await page(stack)).headers.get('content-type')).toMatch(/text\/html/);
+  });
+
+  it('can be switched off', async () => {
+    await withStack({ GRAPHIQL: 'false' }, async (s) => {
+      const res = await page(s);
+      expect(res.headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+    });
+  });
+
+  it('is off in production unless GRAPHIQL=true', async () => {
+    await withStack({ NODE_ENV: 'production' }, async (s) => {
+      expect(s.config.graphiql).toBe(false);
+      expect((await page(s)).headers.get('content-type') ?? '').not.toMatch(/text\/html/);
+    });
+    await withStack({ NODE_ENV: 'production', GRAPHIQL: 'true' }, async (s) => {
+      expect((await page(s)).headers.get('content-type')).toMatch(/text\/html/);
+    });
+  });
+});
+
+describe('introspection', () => {
+  const SCHEMA = '{ __schema { queryType { name } } }';
+  const TYPE = '{ __type(name: "Video") { name } }';
+
+  it('is answered by default outside production', async () => {
+    expect((await stack.gql(SCHEMA)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await stack.gql(TYPE)).data).toEqual({ __type: { name: 'Video' } });
+  });
+
+  it('can be switched off: __schema and __type are refused, __typename still works', async () => {
+    await withStack({ INTROSPECTION: 'false' }, async (s) => {
+      for (const [query, field] of [
+        [SCHEMA, '__schema'],
+        [TYPE, '__type'],
+      ] as const) {
+        const res = await s.gql(query);
+        expect(res.status).toBe(400);
+        expect(res.data).toBeUndefined();
+        expect(res.errors?.[0]?.message).toBe(
+          `Introspection is disabled on this gateway: ${field} cannot be queried.`,
+        );
+        expect(res.errors?.[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');
+      }
+      // Hidden inside a fragment, too.
+      const hidden = await s.gql('query { ...F } fragment F on Query { __schema { types { name } } }');
+      expect(hidden.status).toBe(400);
+      expect((await s.gql('{ __typename }')).data).toEqual({ __typename: 'Query' });
+    });
+  });
+
+  it('is off in production unless INTROSPECTION=true', async () => {
+    await withStack({ NODE_ENV: 'production' }, async (s) => {
+      expect(s.config.introspection).toBe(false);
+      expect((await s.gql(SCHEMA)).errors?.[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');
+    });
+    await withStack({ NODE_ENV: 'production', INTROSPECTION: 'true' }, async (s) => {
+      expect((await s.gql(SCHEMA)).data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    });
+  });
+});
