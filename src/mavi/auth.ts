@@ -24,6 +24,8 @@ export function obtainAccessToken(
     credential: null,
     signal,
     json: { clientId, code },
+    // MAVI's 50-a-day limit is the client's: count it against the clientId.
+    quotaSubject: `client:${clientId}`,
     decode: decodeToken,
   });
 }
@@ -38,6 +40,7 @@ export function refreshAccessToken(
     credential: null,
     signal,
     json: { refreshToken },
+    quotaSubject: `refresh:${refreshToken}`,
     decode: decodeToken,
   });
 }

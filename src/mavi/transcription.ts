@@ -48,6 +48,8 @@ export function requestTranscription(
     signal: opts.signal,
     // MAVI documents callBackURI (capital URI) here, unlike upload's callBackUri.
     json: { videoNo, type, ...(opts.callBackURI ? { callBackURI: opts.callBackURI } : {}) },
+    // MAVI limits VIDEO and AUDIO transcriptions separately.
+    quotaVariant: type,
     decode: (data) => nonEmptyString(object(data, 'data').taskNo, 'data.taskNo'),
   });
 }

@@ -1,8 +1,11 @@
+import { Coalescer, canonicalJson } from './coalesce.js';
 import type { Credential } from './credential.js';
 import { DecodeError } from './decode.js';
 import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { badData, openEnvelope, type RawAnswer } from './envelope.js';
 import { GatewayError, UnauthorizedError, UpstreamError } from './errors.js';
+import { Governor, type GovernorEvent, type GovernorOptions, quotaSubject } from './governor.js';
+import { Retrier, type RetryOptions, type RetryReport } from './retry.js';
 import { requestWithStreamBody } from './stream-request.js';
 
 export interface TransportOptions {
@@ -17,6 +20,19 @@ export interface TransportOptions {
   maxAnswerBytes?: number;
   /** Called once per upstream attempt, for metrics and logs. Never sees the credential. */
   onAttempt?: (attempt: AttemptReport) => void;
+  /** Retries of idempotent reads (retry.ts). Omitted: one attempt per call. */
+  retry?: RetryOptions | undefined;
+  /** Outbound quotas per credential and endpoint (governor.ts). Omitted: not governed. */
+  governor?: Omit<GovernorOptions, 'onEvent'> | undefined;
+  /** Share identical in-flight reads of one credential (coalesce.ts). Default false. */
+  coalesce?: boolean | undefined;
+  /**
+   * Every governor decision (granted, queued then granted, rejected, abandoned), for metrics.
+   * Carries the endpoint and bucket, never the credential or its id.
+   */
+  onGovernorEvent?: ((event: GovernorEvent) => void) | undefined;
+  /** What the retry loop decided after each failed attempt of a read, for metrics and logs. */
+  onRetry?: ((report: RetryReport) => void) | undefined;
 }
 
 export interface AttemptReport {
@@ -27,6 +43,8 @@ export interface AttemptReport {
   httpStatus: number | null;
   /** MAVI's code ("0000", "0429"), or the gateway code of the failure. */
   outcome: string;
+  /** 1 for the first attempt of a call, 2 and up for retries. */
+  attempt: number;
 }
 
 export interface CallInit<T> {
@@ -39,39 +57,132 @@ export interface CallInit<T> {
   /** The caller's signal: aborting it aborts the upstream request. */
   signal?: AbortSignal | undefined;
   decode: (data: unknown) => T;
+  /** Which of the endpoint's quotas the call counts against, where MAVI keeps several (subTranscription: its type). */
+  quotaVariant?: string | undefined;
+  /**
+   * For calls without a credential (the token calls): what identifies the caller's budget
+   * (clientId, refresh token). Only its hash is kept.
+   */
+  quotaSubject?: string | undefined;
+}
+
+/** One attempt's result: the envelope's `data`, and it decoded by the caller that started the call. */
+interface Answer {
+  data: unknown;
+  decoded: unknown;
 }
 
 const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
 
 /**
- * The only code in the gateway that talks HTTP to MAVI. One request per call: it adds the raw
- * credential, enforces the endpoint's timeout, reads the answer with a size cap, opens the
- * envelope and decodes `data`, turning every way this can go wrong into a GatewayError.
+ * The only code in the gateway that talks HTTP to MAVI. {@link call} runs one pipeline:
+ * coalesce (identical in-flight reads of one credential share a call) -> governor (a token of
+ * the credential's MAVI quota, or RateLimitedError without calling MAVI) -> retry loop (reads
+ * only) -> one attempt. An attempt adds the raw credential, enforces the endpoint's timeout,
+ * reads the answer with a size cap, opens the envelope and decodes `data`, turning every way
+ * this can go wrong into a GatewayError.
  */
 export class MaviTransport {
   readonly #base: string;
   readonly #opts: TransportOptions;
   readonly #maxAnswerBytes: number;
+  readonly #governor: Governor | null;
+  readonly #retrier: Retrier | null;
+  readonly #coalescer: Coalescer | null;
 
   constructor(opts: TransportOptions) {
     this.#base = opts.baseUrl.replace(/\/+$/, '');
     this.#opts = opts;
     this.#maxAnswerBytes = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.#governor = opts.governor ? new Governor({ ...opts.governor, onEvent: opts.onGovernorEvent }) : null;
+    this.#retrier = opts.retry && opts.retry.maxAttempts > 1 ? new Retrier(opts.retry, opts.onRetry) : null;
+    this.#coalescer = opts.coalesce ? new Coalescer() : null;
+  }
+
+  /** The quota governor, when on: `snapshot()` gives queue lengths and rejection counts for metrics. */
+  get governor(): Governor | null {
+    return this.#governor;
+  }
+
+  /** Reads in flight through the coalescer now, and the callers sharing them (for metrics). */
+  coalescing(): { calls: number; callers: number } {
+    return this.#coalescer?.stats() ?? { calls: 0, callers: 0 };
+  }
+
+  /** Refuses the requests still queued for a quota token (shutdown). */
+  close(): void {
+    this.#governor?.close();
   }
 
   async call<T>(endpoint: Endpoint, init: CallInit<T>): Promise<T> {
+    const key = this.#coalescer ? coalesceKey(endpoint, init) : null;
+    if (!this.#coalescer || key === null) {
+      return (await this.#governed(endpoint, init, init.signal)).decoded as T;
+    }
+    const { value, shared } = await this.#coalescer.run(key, init.signal, (signal) =>
+      this.#governed(endpoint, init, signal),
+    );
+    if (!shared) return value.decoded as T;
+    // Each caller decodes with its own decoder and gets its own objects.
+    try {
+      return init.decode(value.data);
+    } catch (error) {
+      if (error instanceof DecodeError) throw badData(endpoint, error);
+      throw error;
+    }
+  }
+
+  /** Governor, then the retry loop for reads (a streamed body can be sent once only), then attempts. */
+  async #governed(
+    endpoint: Endpoint,
+    init: CallInit<unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<Answer> {
+    const acquire = this.#quota(endpoint, init);
+    await acquire(signal);
+    const timeoutMs = this.#opts.timeoutMs[endpoint];
+    if (!this.#retrier || !ENDPOINTS[endpoint].idempotent || init.body) {
+      return this.#attempt(endpoint, init, signal, 1, timeoutMs);
+    }
+    return this.#retrier.run({
+      endpoint,
+      signal,
+      attempt: (n, timeLeftMs) => this.#attempt(endpoint, init, signal, n, Math.min(timeoutMs, timeLeftMs)),
+      // A retry is one more request MAVI counts: it needs a token like any other.
+      beforeRetry: acquire,
+    });
+  }
+
+  /** The governor's acquisition for this call, or nothing when the call is not governed. */
+  #quota(
+    endpoint: Endpoint,
+    init: Omit<CallInit<unknown>, 'decode'>,
+  ): (signal?: AbortSignal) => Promise<void> {
+    const governor = this.#governor;
+    const subject = governor ? quotaSubject(init.credential, init.quotaSubject) : null;
+    if (!governor || subject === null) return async () => {};
+    return (signal) => governor.acquire({ endpoint, subject, variant: init.quotaVariant, signal });
+  }
+
+  async #attempt(
+    endpoint: Endpoint,
+    init: CallInit<unknown>,
+    signal: AbortSignal | undefined,
+    attempt: number,
+    timeoutMs: number,
+  ): Promise<Answer> {
     const started = performance.now();
     let httpStatus: number | null = null;
     let outcome = 'UNKNOWN';
     try {
-      const answer = await this.#exchange(endpoint, init, (status) => {
+      const answer = await this.#exchange(endpoint, { ...init, signal }, timeoutMs, (status) => {
         httpStatus = status;
       });
       const data = openEnvelope(answer, endpoint);
       try {
         const decoded = init.decode(data);
         outcome = '0000';
-        return decoded;
+        return { data, decoded };
       } catch (error) {
         if (error instanceof DecodeError) throw badData(endpoint, error);
         throw error;
@@ -86,6 +197,7 @@ export class MaviTransport {
         durationMs: performance.now() - started,
         httpStatus,
         outcome,
+        attempt,
       });
     }
   }
@@ -93,10 +205,12 @@ export class MaviTransport {
   /**
    * Opens a streamed answer (chat with stream=true) and hands back the Response once the
    * headers are in. The time limit then applies only to the wait for headers; the caller owns
-   * the body and aborts it with its own signal.
+   * the body and aborts it with its own signal. Governed like {@link call}, never retried or
+   * shared: a stream is one caller's.
    */
   async open(endpoint: Endpoint, init: Omit<CallInit<unknown>, 'decode'>): Promise<Response> {
-    const { response, clearTimer } = await this.#send(endpoint, init);
+    await this.#quota(endpoint, init)(init.signal);
+    const { response, clearTimer } = await this.#send(endpoint, init, this.#opts.timeoutMs[endpoint]);
     clearTimer();
     return response;
   }
@@ -104,16 +218,17 @@ export class MaviTransport {
   async #exchange(
     endpoint: Endpoint,
     init: Omit<CallInit<unknown>, 'decode'>,
+    timeoutMs: number,
     onStatus: (status: number) => void,
   ): Promise<RawAnswer> {
-    const { response, clearTimer, timedOut } = await this.#send(endpoint, init);
+    const { response, clearTimer, timedOut } = await this.#send(endpoint, init, timeoutMs);
     onStatus(response.status);
     try {
       const body = await readCapped(response, this.#maxAnswerBytes, endpoint);
       return { httpStatus: response.status, retryAfter: response.headers.get('retry-after'), body };
     } catch (error) {
       if (error instanceof GatewayError) throw error;
-      if (timedOut()) throw timeoutError(endpoint, this.#opts.timeoutMs[endpoint]);
+      if (timedOut()) throw timeoutError(endpoint, timeoutMs);
       if (init.signal?.aborted) throw init.signal.reason ?? error;
       throw new UpstreamError(
         'UPSTREAM_UNREACHABLE',
@@ -128,6 +243,7 @@ export class MaviTransport {
   async #send(
     endpoint: Endpoint,
     init: Omit<CallInit<unknown>, 'decode'>,
+    timeoutMs: number,
   ): Promise<{ response: Response; clearTimer: () => void; timedOut: () => boolean }> {
     const spec = ENDPOINTS[endpoint];
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
@@ -142,7 +258,6 @@ export class MaviTransport {
       body = JSON.stringify(init.json);
     }
 
-    const timeoutMs = this.#opts.timeoutMs[endpoint];
     const timer = new AbortController();
     let didTimeOut = false;
     const handle = setTimeout(() => {
@@ -179,6 +294,19 @@ export class MaviTransport {
     }
     return url.toString();
   }
+}
+
+/**
+ * The coalescing key of a read: credential id, endpoint and the canonical request. Null for
+ * calls that must not be shared: writes, streamed bodies, calls without a credential.
+ */
+function coalesceKey(endpoint: Endpoint, init: CallInit<unknown>): string | null {
+  if (!ENDPOINTS[endpoint].idempotent || init.body || !init.credential) return null;
+  const query = Object.entries(init.query ?? {})
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [k, String(v)]);
+  const request = { query: Object.fromEntries(query), json: init.json ?? null, headers: init.headers ?? {} };
+  return `${init.credential.id}\n${endpoint}\n${canonicalJson(request)}`;
 }
 
 function timeoutError(endpoint: Endpoint, ms: number): UpstreamError {
