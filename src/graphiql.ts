@@ -38,7 +38,8 @@ const SEARCH = /* GraphQL */ `query Search {
 }
 `;
 
-const WATCH = /* GraphQL */ `# Upload a video from another tab (or with curl), then watch it turn PARSE here.
+const WATCH = /* GraphQL */ `# Run this, then upload a sample from a terminal (npm run demo:upload):
+# the video appears as UNPARSE, then turns PARSE when MAVI (here the simulator) has parsed it.
 subscription Watch {
   videoStatusChanged {
     ... on SubscriptionVideoStatusChangedSuccess {
@@ -49,11 +50,11 @@ subscription Watch {
 }
 `;
 
-export function graphiqlTabs(headers: Record<string, string>, live: boolean) {
+export function graphiqlTabs(headers: Record<string, string>) {
   const h = JSON.stringify(headers, null, 2);
   return [
     { query: LIBRARY, headers: h },
     { query: SEARCH, headers: h },
-    ...(live ? [{ query: WATCH, headers: h }] : []),
+    { query: WATCH, headers: h },
   ];
 }

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { DEMO_API_KEY, startSimulator } from './simulator/index.js';
+import { attachWebSocket } from './websocket.js';
 import { createGateway } from './yoga.js';
 
 /** Reads config, starts the gateway (and the simulator when MAVI_BASE_URL is unset), listens. */
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     ...(simulator ? { graphiqlHeaders: { Authorization: DEMO_API_KEY } } : {}),
   });
   const server = createServer(gateway.yoga);
+  const websocket = attachWebSocket(server, gateway.yoga as never);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -48,6 +50,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close();
+    await websocket.close();
     await gateway.close();
     await simulator?.close();
     process.exit(0);

@@ -1,5 +1,5 @@
 import { obtainAccessToken, refreshAccessToken } from './auth.js';
-import { chat } from './chat.js';
+import { chat, chatStream } from './chat.js';
 import type { Credential } from './credential.js';
 import { LIMITS } from './endpoints.js';
 import { UnauthorizedError } from './errors.js';
@@ -83,6 +83,11 @@ export class MaviClient {
 
   chat(request: ChatRequest): Promise<string> {
     return chat(this.transport, this.requireCredential(), request, this.signal);
+  }
+
+  /** The streamed answer; `signal` ends it (and the upstream request) when the client goes away. */
+  chatStream(request: ChatRequest, signal: AbortSignal, idleMs: number): AsyncGenerator<string> {
+    return chatStream(this.transport, this.requireCredential(), request, { signal, idleMs });
   }
 
   requestTranscription(videoNo: string, type: TranscriptionType, callBackURI?: string): Promise<string> {

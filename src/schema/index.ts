@@ -5,6 +5,7 @@ import './search.js';
 import './chat.js';
 import './transcription.js';
 import './auth.js';
+import './live.js';
 import { lexicographicSortSchema } from 'graphql';
 import { builder } from '../builder.js';
 

@@ -1,0 +1,293 @@
+import type { Logger } from 'pino';
+import type { CallbackUrls } from '../context.js';
+import { Loaders } from '../loaders.js';
+import { MaviClient } from '../mavi/client.js';
+import type { Credential } from '../mavi/credential.js';
+import { LIMITS } from '../mavi/endpoints.js';
+import { AccountDisabledError, UnauthorizedError } from '../mavi/errors.js';
+import type { MaviTransport } from '../mavi/transport.js';
+import type { TranscriptionRecord, VideoRecord, VideoStatus } from '../mavi/types.js';
+import type { EventBus, EventSubscription } from './events.js';
+import { type PollTiming, SharedPoller } from './poller.js';
+import type { LiveState } from './state.js';
+import type { CallbackSigner } from './tokens.js';
+
+/** A video as it travels in an event (JSON across Redis: times as epoch ms). */
+export interface VideoSnapshot {
+  videoNo: string;
+  name: string | null;
+  status: VideoStatus;
+  uploadedAt: number | null;
+  durationSeconds: number | null;
+}
+
+export type FatalEvent = { kind: 'fatal'; code: '0401' | '0403'; message: string };
+
+export type VideoEvent =
+  | {
+      kind: 'status';
+      videoNo: string;
+      status: VideoStatus;
+      previousStatus: VideoStatus | null;
+      /** Present when the source read the whole video (polling); callbacks carry only the status. */
+      video: VideoSnapshot | null;
+    }
+  | FatalEvent;
+
+export type TranscriptionEvent = { kind: 'progress'; record: TranscriptionRecord } | FatalEvent;
+
+/** Subscribers of `videoStatusChanged(videoNos: null)` watch this member: every video. */
+export const ALL_VIDEOS = '*';
+
+export function isFinal(status: VideoStatus | null | undefined): boolean {
+  return status === 'PARSE' || status === 'PARSE_ERROR';
+}
+
+export function snapshot(video: VideoRecord): VideoSnapshot {
+  return {
+    videoNo: video.videoNo,
+    name: video.name ?? null,
+    status: video.status ?? 'UNPARSE',
+    uploadedAt: video.uploadedAt?.getTime() ?? null,
+    durationSeconds: video.durationSeconds ?? null,
+  };
+}
+
+export function fromSnapshot(s: VideoSnapshot): VideoRecord {
+  return {
+    videoNo: s.videoNo,
+    name: s.name,
+    status: s.status,
+    uploadedAt: s.uploadedAt === null ? null : new Date(s.uploadedAt),
+    durationSeconds: s.durationSeconds,
+  };
+}
+
+function fatalEvent(error: UnauthorizedError | AccountDisabledError): FatalEvent {
+  return {
+    kind: 'fatal',
+    code: error instanceof UnauthorizedError ? '0401' : '0403',
+    message: error.message,
+  };
+}
+
+export interface LiveOptions {
+  bus: EventBus;
+  state: LiveState;
+  transport: MaviTransport;
+  timing: PollTiming;
+  signer: CallbackSigner;
+  publicBaseUrl: string;
+  logger: Logger;
+}
+
+/**
+ * The sources of live updates and what connects them to subscribers: one shared video poller
+ * per credential, one transcription poller per credential and task, the webhook entry points
+ * (recordVideoStatus, recordTranscription), and the callback URLs handed to MAVI.
+ *
+ * Every source goes through {@link LiveState.swap}, so a status is published once however
+ * many sources report it (a callback, then the poller, then a repeated callback).
+ */
+export class LiveService implements CallbackUrls {
+  readonly #o: LiveOptions;
+  readonly #videoPollers = new Map<string, SharedPoller>();
+  readonly #transcriptionPollers = new Map<string, SharedPoller>();
+  /** Per video poller: what was UNPARSE at its last poll, to notice what finished since. */
+  readonly #pending = new Map<string, Set<string> | null>();
+
+  constructor(options: LiveOptions) {
+    this.#o = options;
+  }
+
+  // ------------------------------------------------------------------ callback URLs
+
+  uploadCallbackUrl(credential: Credential): string {
+    return `${this.#o.publicBaseUrl}/webhooks/mavi/upload/${credential.id}/${this.#o.signer.sign('upload', credential.id)}`;
+  }
+
+  transcriptionCallbackUrl(credential: Credential): string {
+    return `${this.#o.publicBaseUrl}/webhooks/mavi/transcription/${credential.id}/${this.#o.signer.sign('transcription', credential.id)}`;
+  }
+
+  // ------------------------------------------------------------------ videos
+
+  static videoTopic(credentialId: string): string {
+    return `mavi-gw:video:${credentialId}`;
+  }
+
+  subscribeVideos(credentialId: string): EventSubscription<VideoEvent> {
+    return this.#o.bus.subscribe<VideoEvent>(LiveService.videoTopic(credentialId));
+  }
+
+  /**
+   * A status from any source. Publishes, with the previous status, only when it differs from
+   * the last one known; answers whether it did.
+   */
+  async recordVideoStatus(
+    credentialId: string,
+    videoNo: string,
+    status: VideoStatus,
+    video: VideoRecord | null = null,
+  ): Promise<boolean> {
+    const { changed, previous } = await this.#o.state.swap(`video:${credentialId}:${videoNo}`, status);
+    if (!changed) return false;
+    const event: VideoEvent = {
+      kind: 'status',
+      videoNo,
+      status,
+      previousStatus: (previous as VideoStatus | null) ?? null,
+      video: video ? snapshot({ ...video, status }) : null,
+    };
+    this.#o.bus.publish(LiveService.videoTopic(credentialId), event);
+    return true;
+  }
+
+  /**
+   * Registers a subscriber's interest in some videos (or {@link ALL_VIDEOS}) with the
+   * credential's shared poller, seeding the statuses the subscriber saw so the poller starts
+   * from them. Returns the function that withdraws the interest.
+   */
+  async watchVideos(
+    credential: Credential,
+    members: readonly string[],
+    known: ReadonlyMap<string, VideoStatus>,
+  ): Promise<() => void> {
+    await Promise.all(
+      [...known].map(([videoNo, status]) => this.#o.state.seed(`video:${credential.id}:${videoNo}`, status)),
+    );
+    let poller = this.#videoPollers.get(credential.id);
+    if (!poller) {
+      const name = `video:${credential.id}`;
+      poller = new SharedPoller({
+        name,
+        state: this.#o.state,
+        timing: this.#o.timing,
+        logger: this.#o.logger,
+        tick: (watched) => this.#pollVideos(credential, watched),
+        onFatal: (error) => this.#o.bus.publish(LiveService.videoTopic(credential.id), fatalEvent(error)),
+        onEmpty: () => {
+          this.#videoPollers.delete(credential.id);
+          this.#pending.delete(credential.id);
+        },
+      });
+      this.#videoPollers.set(credential.id, poller);
+    }
+    return poller.watch(members);
+  }
+
+  /**
+   * One poll for a credential: the UNPARSE listing (usually one call) shows what is still
+   * pending; watched videos that left it since are looked up (one searchDB scan for all of
+   * them) unless a callback already reported where they went.
+   */
+  async #pollVideos(credential: Credential, watched: ReadonlySet<string>): Promise<boolean> {
+    const mavi = new MaviClient(this.#o.transport, credential);
+    const all = watched.has(ALL_VIDEOS);
+    const pending = new Map<string, VideoRecord>();
+    for (let page = 1; ; page++) {
+      const result = await mavi.listVideos({ page, pageSize: LIMITS.maxPageSize, status: 'UNPARSE' });
+      for (const video of result.videos) pending.set(video.videoNo, video);
+      if (result.videos.length === 0 || page * LIMITS.maxPageSize >= result.total) break;
+    }
+
+    const before = this.#pending.get(credential.id) ?? null;
+    this.#pending.set(credential.id, new Set(pending.keys()));
+    let changed = false;
+    if (all) {
+      for (const [videoNo, video] of pending) {
+        if (before === null) await this.#o.state.seed(`video:${credential.id}:${videoNo}`, 'UNPARSE');
+        else if (await this.recordVideoStatus(credential.id, videoNo, 'UNPARSE', video)) changed = true;
+      }
+    }
+
+    const candidates = new Set<string>([...watched].filter((m) => m !== ALL_VIDEOS));
+    if (all && before) for (const videoNo of before) candidates.add(videoNo);
+    const lookups: string[] = [];
+    for (const videoNo of candidates) {
+      if (pending.has(videoNo)) continue;
+      const stored = (await this.#o.state.get(`video:${credential.id}:${videoNo}`)) as VideoStatus | null;
+      if (!isFinal(stored)) lookups.push(videoNo);
+    }
+    if (lookups.length > 0) {
+      const found = await new Loaders(mavi).video.loadMany(lookups);
+      for (const video of found) {
+        if (video instanceof Error) {
+          if (video instanceof UnauthorizedError || video instanceof AccountDisabledError) throw video;
+          continue;
+        }
+        if (
+          video.status &&
+          (await this.recordVideoStatus(credential.id, video.videoNo, video.status, video))
+        ) {
+          changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
+  // ------------------------------------------------------------------ transcriptions
+
+  static transcriptionTopic(credentialId: string, taskNo: string): string {
+    return `mavi-gw:transcription:${credentialId}:${taskNo}`;
+  }
+
+  subscribeTranscription(credentialId: string, taskNo: string): EventSubscription<TranscriptionEvent> {
+    return this.#o.bus.subscribe<TranscriptionEvent>(LiveService.transcriptionTopic(credentialId, taskNo));
+  }
+
+  /** A transcription state from any source; published only when status or segments changed. */
+  async recordTranscription(credentialId: string, record: TranscriptionRecord): Promise<boolean> {
+    const fingerprint = `${record.status}:${record.segments.length}`;
+    const { changed } = await this.#o.state.swap(
+      `transcription:${credentialId}:${record.taskNo}`,
+      fingerprint,
+    );
+    if (changed) {
+      const event: TranscriptionEvent = { kind: 'progress', record };
+      this.#o.bus.publish(LiveService.transcriptionTopic(credentialId, record.taskNo), event);
+    }
+    return changed;
+  }
+
+  /** Seeds the state the subscriber saw and joins (or starts) the task's shared poller. */
+  async watchTranscription(credential: Credential, seen: TranscriptionRecord): Promise<() => void> {
+    const { taskNo } = seen;
+    await this.#o.state.seed(
+      `transcription:${credential.id}:${taskNo}`,
+      `${seen.status}:${seen.segments.length}`,
+    );
+    const key = `${credential.id}:${taskNo}`;
+    let poller = this.#transcriptionPollers.get(key);
+    if (!poller) {
+      poller = new SharedPoller({
+        name: `transcription:${key}`,
+        state: this.#o.state,
+        timing: this.#o.timing,
+        logger: this.#o.logger,
+        tick: async () => {
+          const record = await new MaviClient(this.#o.transport, credential).getTranscription(taskNo);
+          return this.recordTranscription(credential.id, record);
+        },
+        onFatal: (error) =>
+          this.#o.bus.publish(LiveService.transcriptionTopic(credential.id, taskNo), fatalEvent(error)),
+        onEmpty: () => this.#transcriptionPollers.delete(key),
+      });
+      this.#transcriptionPollers.set(key, poller);
+    }
+    return poller.watch([taskNo]);
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  /** Pollers running on this instance (for metrics and tests). */
+  get pollerCount(): number {
+    return this.#videoPollers.size + this.#transcriptionPollers.size;
+  }
+
+  close(): void {
+    for (const poller of [...this.#videoPollers.values(), ...this.#transcriptionPollers.values()])
+      poller.stop();
+  }
+}
