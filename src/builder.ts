@@ -1,4 +1,5 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from './context.js';
@@ -29,7 +30,10 @@ export const builder = new SchemaBuilder<{
     File: { Input: IncomingUpload | File; Output: never };
   };
 }>({
-  plugins: [ErrorsPlugin, RelayPlugin],
+  // Errors first: it turns each field's type into a result union before Complexity reads the
+  // type, so a list's multiplier applies once, at the union's `data`, not twice.
+  // Complexity only records weights here; useCostLimit enforces them before execution.
+  plugins: [ErrorsPlugin, ComplexityPlugin, RelayPlugin],
   // Fields are non-null unless they say otherwise, as in the contract.
   defaultFieldNullability: false,
   errors: {
@@ -53,3 +57,4 @@ export const builder = new SchemaBuilder<{
 
 builder.queryType({});
 builder.mutationType({});
+builder.subscriptionType({});

@@ -1,4 +1,6 @@
 import type { Endpoint } from './mavi/endpoints.js';
+import { DEFAULT_GOVERNOR, parseRateLimits, type RateLimits } from './mavi/governor.js';
+import { DEFAULT_RETRY, type RetryOptions } from './mavi/retry.js';
 
 /** Everything the gateway reads from its environment, typed and checked. */
 export interface Config {
@@ -24,10 +26,44 @@ export interface Config {
   webhookSecret: string | null;
   /** Redis for cross-instance events, poller leases and shared quotas. REDIS_URL, default none. */
   redisUrl: string | null;
+  /**
+   * Status polling, the fallback when MAVI's callbacks do not come: the first and shortest
+   * interval (POLL_MIN_MS, default 2000) grows ×1.5 while nothing changes up to POLL_MAX_MS
+   * (default 30000). One poller per credential, whatever the number of subscribers.
+   */
+  pollMinMs: number;
+  pollMaxMs: number;
+  /**
+   * With Redis, how long a poller's lease lasts without renewal (LEASE_MS, default 10000):
+   * when an instance dies, another takes its pollers over within this time.
+   */
+  leaseMs: number;
   /** Per-endpoint upstream time limits in ms. MAVI_TIMEOUT_MS (reads, default 15000), MAVI_UPLOAD_TIMEOUT_MS (default 1800000), MAVI_CHAT_TIMEOUT_MS (default 120000). */
   timeoutMs: Record<Endpoint, number>;
   /** Largest accepted upload in bytes. MAX_UPLOAD_BYTES, default 3 GiB (MAVI's newer API documents 3 GB). */
   maxUploadBytes: number;
+  /**
+   * Retries of MAVI's idempotent reads (searchDB, searchAI, searchVideoFragment,
+   * getTranscription) after unreachable, timeout, 5xx and 0429; writes are never retried.
+   * MAVI_RETRY_MAX_ATTEMPTS (attempts in total, default 3; 1 turns retries off),
+   * MAVI_RETRY_BASE_DELAY_MS (default 100) and MAVI_RETRY_MAX_DELAY_MS (default 2000) for the
+   * full-jitter backoff, MAVI_RETRY_MAX_ELAPSED_MS (time limit of a call with its retries,
+   * default 2 × MAVI_TIMEOUT_MS), and the budget: MAVI_RETRY_BUDGET_PERCENT (default 10) of
+   * the requests plus MAVI_RETRY_BUDGET_FLOOR (default 10) per MAVI_RETRY_BUDGET_WINDOW_MS
+   * (default 10000) per endpoint. See src/mavi/retry.ts.
+   */
+  retry: RetryOptions;
+  /**
+   * The outbound quota governor: MAVI's published per-credential limits, enforced before
+   * calling MAVI (shared through Redis when REDIS_URL is set). MAVI_GOVERNOR=true|false
+   * (default true); MAVI_RATE_LIMITS, JSON overrides of the limits, e.g.
+   * `{"searchDB":{"perMinute":100,"perDay":null}}`; GOVERNOR_MAX_WAIT_MS (longest wait for a
+   * token, default 2000) and GOVERNOR_MAX_QUEUE (waiters per credential and endpoint, default
+   * 50). See src/mavi/governor.ts.
+   */
+  governor: { enabled: boolean; limits: RateLimits; maxWaitMs: number; maxQueue: number };
+  /** Identical concurrent reads of one credential share one MAVI call. MAVI_COALESCE=true|false, default true. */
+  coalesce: boolean;
   /** Embedded simulator: time an upload takes to parse. SIMULATOR_PARSE_DELAY_MS, default 8000. */
   simulatorParseDelayMs: number;
   /** Embedded simulator's port. SIMULATOR_PORT, default 0 (any free port). */
@@ -41,6 +77,46 @@ export interface Config {
   introspection: boolean;
   /** Allowed CORS origins. CORS_ORIGINS=comma list or *, default * (off in production: same-origin only). */
   corsOrigins: string[] | '*' | null;
+  /** What one request may ask for; see {@link QueryLimits}. */
+  limits: QueryLimits;
+}
+
+/**
+ * Query limits. A request over one of them is refused with HTTP 400 before anything runs.
+ * The defaults let through every operation in operations/ and the GraphiQL tabs with room
+ * to spare, including a page of 200 videos with their clips and 200 aliased video lookups.
+ */
+export interface QueryLimits {
+  /**
+   * Deepest field nesting, fragments flattened. MAX_QUERY_DEPTH, default 10: the deepest
+   * operation (videos > edges > node > clips > video) is 8; Clip.video.clips cycles need a limit.
+   */
+  depth: number;
+  /**
+   * Most aliases in an operation. MAX_QUERY_ALIASES, default 200: a client may look up a
+   * searchDB page's worth of videos by number in one request (they share one scan); what
+   * aliases of costly fields would spend is bounded by MAX_QUERY_COST.
+   */
+  aliases: number;
+  /** Most directives in an operation. MAX_QUERY_DIRECTIVES, default 50 (GraphQL Armor's). */
+  directives: number;
+  /**
+   * Most tokens in a document. MAX_QUERY_TOKENS, default 10000: 200 aliased lookups take
+   * about 4200; parsing and validating 10000 takes tens of milliseconds.
+   */
+  tokens: number;
+  /**
+   * Highest query cost (src/schema/cost.ts). MAX_QUERY_COST, default 1000000: about one
+   * minute of MAVI's quota for one endpoint (20 searchAI or 10 chat calls) per operation.
+   */
+  cost: number;
+  /** Most operations in a batched (JSON array) request. MAX_BATCH_OPERATIONS, default 10; 0 refuses batches. */
+  batchOperations: number;
+  /**
+   * Largest non-upload request body. MAX_BODY_BYTES, default 1 MiB: a big query document is
+   * a few tens of KiB. Uploads are capped per file by MAX_UPLOAD_BYTES instead.
+   */
+  bodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -62,10 +138,36 @@ export function loadConfig(env: Env = process.env): Config {
   const readTimeout = read.int('MAVI_TIMEOUT_MS', 15_000, 100, 600_000);
   const uploadTimeout = read.int('MAVI_UPLOAD_TIMEOUT_MS', 1_800_000, 1000, 86_400_000);
   const chatTimeout = read.int('MAVI_CHAT_TIMEOUT_MS', 120_000, 1000, 3_600_000);
+  const retry: RetryOptions = {
+    maxAttempts: read.int('MAVI_RETRY_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts, 1, 10),
+    baseDelayMs: read.int('MAVI_RETRY_BASE_DELAY_MS', DEFAULT_RETRY.baseDelayMs, 1, 60_000),
+    maxDelayMs: read.int('MAVI_RETRY_MAX_DELAY_MS', DEFAULT_RETRY.maxDelayMs, 1, 300_000),
+    maxElapsedMs: read.int('MAVI_RETRY_MAX_ELAPSED_MS', 2 * readTimeout, 100, 3_600_000),
+    budgetPercent: read.int('MAVI_RETRY_BUDGET_PERCENT', DEFAULT_RETRY.budgetPercent, 0, 100),
+    budgetFloor: read.int('MAVI_RETRY_BUDGET_FLOOR', DEFAULT_RETRY.budgetFloor, 0, 1_000_000),
+    budgetWindowMs: read.int('MAVI_RETRY_BUDGET_WINDOW_MS', DEFAULT_RETRY.budgetWindowMs, 100, 3_600_000),
+  };
+  if (retry.maxDelayMs < retry.baseDelayMs) {
+    problems.push(
+      `MAVI_RETRY_MAX_DELAY_MS (${retry.maxDelayMs}) must not be below MAVI_RETRY_BASE_DELAY_MS (${retry.baseDelayMs}).`,
+    );
+  }
+  if (retry.maxElapsedMs < readTimeout) {
+    problems.push(
+      `MAVI_RETRY_MAX_ELAPSED_MS (${retry.maxElapsedMs}) must not be below MAVI_TIMEOUT_MS (${readTimeout}): it would cut the first attempt short.`,
+    );
+  }
+  const rateLimits = parseRateLimits(read.string('MAVI_RATE_LIMITS'));
+  problems.push(...rateLimits.problems);
   const maviBaseUrl = read.url('MAVI_BASE_URL');
   const webhookSecret = read.string('WEBHOOK_SECRET');
   if (webhookSecret !== null && webhookSecret.length < 16) {
     problems.push('WEBHOOK_SECRET must be at least 16 characters long (it keys the callback HMAC).');
+  }
+  if (webhookSecret === null && env.REDIS_URL?.trim()) {
+    problems.push(
+      'WEBHOOK_SECRET is required with REDIS_URL: every instance must verify callback URLs the others made.',
+    );
   }
   const logLevel = read.oneOf(
     'LOG_LEVEL',
@@ -73,6 +175,10 @@ export function loadConfig(env: Env = process.env): Config {
     'info',
   );
   const cors = read.string('CORS_ORIGINS');
+  const pollMinMs = read.int('POLL_MIN_MS', 2000, 10, 600_000);
+  const pollMaxMs = read.int('POLL_MAX_MS', 30_000, 10, 3_600_000);
+  if (pollMaxMs < pollMinMs)
+    problems.push(`POLL_MAX_MS (${pollMaxMs}) must not be below POLL_MIN_MS (${pollMinMs}).`);
 
   const config: Config = {
     port,
@@ -81,6 +187,9 @@ export function loadConfig(env: Env = process.env): Config {
     publicBaseUrl: read.url('PUBLIC_BASE_URL') ?? `http://localhost:${port}`,
     webhookSecret,
     redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
+    pollMinMs,
+    pollMaxMs,
+    leaseMs: read.int('LEASE_MS', 10_000, 300, 600_000),
     timeoutMs: {
       searchDB: readTimeout,
       searchAI: readTimeout,
@@ -94,6 +203,14 @@ export function loadConfig(env: Env = process.env): Config {
       upload: uploadTimeout,
     },
     maxUploadBytes: read.int('MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    retry,
+    governor: {
+      enabled: read.bool('MAVI_GOVERNOR', true),
+      limits: rateLimits.limits,
+      maxWaitMs: read.int('GOVERNOR_MAX_WAIT_MS', DEFAULT_GOVERNOR.maxWaitMs, 0, 600_000),
+      maxQueue: read.int('GOVERNOR_MAX_QUEUE', DEFAULT_GOVERNOR.maxQueue, 0, 100_000),
+    },
+    coalesce: read.bool('MAVI_COALESCE', true),
     simulatorParseDelayMs: read.int('SIMULATOR_PARSE_DELAY_MS', 8000, 0, 3_600_000),
     simulatorPort: read.int('SIMULATOR_PORT', 0, 0, 65535),
     logLevel,
@@ -108,10 +225,44 @@ export function loadConfig(env: Env = process.env): Config {
         : cors.trim() === '*'
           ? '*'
           : cors.split(',').map((o) => o.trim()),
+    limits: readLimits(read),
   };
+  if (Array.isArray(config.corsOrigins)) problems.push(...originProblems(config.corsOrigins));
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readLimits(read: Reader): QueryLimits {
+  return {
+    depth: read.int('MAX_QUERY_DEPTH', 10, 1, 1000),
+    aliases: read.int('MAX_QUERY_ALIASES', 200, 0, 100_000),
+    directives: read.int('MAX_QUERY_DIRECTIVES', 50, 0, 100_000),
+    tokens: read.int('MAX_QUERY_TOKENS', 10_000, 10, 10_000_000),
+    cost: read.int('MAX_QUERY_COST', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
+    batchOperations: read.int('MAX_BATCH_OPERATIONS', 10, 0, 1000),
+    bodyBytes: read.int('MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 ** 3),
+  };
+}
+
+/** A browser's Origin header is scheme://host[:port]; anything else would silently never match. */
+function originProblems(origins: string[]): string[] {
+  const problems: string[] = [];
+  for (const origin of origins) {
+    let valid = false;
+    try {
+      const url = new URL(origin);
+      valid = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      problems.push(
+        `CORS_ORIGINS must be * or a comma list of origins like https://app.example.com (no path, no trailing slash); got ${JSON.stringify(origin)}.`,
+      );
+    }
+  }
+  return problems;
 }
 
 class Reader {

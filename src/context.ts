@@ -1,10 +1,12 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import type { LiveService } from './live/live.js';
 import { Loaders } from './loaders.js';
 import { MaviClient } from './mavi/client.js';
 import { Credential } from './mavi/credential.js';
 import type { MaviTransport } from './mavi/transport.js';
+import type { GatewayMetrics } from './metrics.js';
 
 /** Builds the URLs MAVI calls back on, each carrying an unforgeable token for the credential. */
 export interface CallbackUrls {
@@ -12,13 +14,30 @@ export interface CallbackUrls {
   transcriptionCallbackUrl(credential: Credential): string;
 }
 
+/** One thing the gateway needs in order to serve, checked by `GET /ready`. */
+export interface ReadinessCheck {
+  /** Named in /ready's answer when it fails, e.g. `redis`. */
+  name: string;
+  /** Resolves when the dependency is usable; a rejection or no answer within 2 s fails it. */
+  check(): Promise<void>;
+}
+
 /** Long-lived parts every request shares. None of them holds a credential. */
 export interface Services {
   config: Config;
   logger: Logger;
   transport: MaviTransport;
+  /** Prometheus metrics, this gateway's own registry (GET /metrics). */
+  metrics: GatewayMetrics;
+  /**
+   * What GET /ready checks, read at each request: code that depends on something (Redis)
+   * pushes its check here when it starts. Empty means ready.
+   */
+  readiness: ReadinessCheck[];
   /** Present when the gateway receives MAVI's callbacks (live updates). */
   callbacks?: CallbackUrls;
+  /** Subscriptions' sources: pollers, webhooks, the event bus. */
+  live?: LiveService;
 }
 
 export interface Context extends YogaInitialContext {

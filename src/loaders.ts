@@ -47,6 +47,11 @@ function once<K, V>(
  * credentials.
  */
 export class Loaders {
+  /**
+   * The request's "now" in epoch ms. Listings close their upload-time window here, so two
+   * identical listings in one request make identical (and so shared) searchDB reads.
+   */
+  readonly now = Date.now();
   readonly #mavi: MaviClient;
   #video?: DataLoader<string, VideoRecord | VideoNotFoundError>;
   #videoPage?: DataLoader<VideoListParams, VideoPage, unknown>;

@@ -74,3 +74,53 @@ export function logUpstreamAttempt(logger: Logger, attempt: AttemptReport): void
   else if (CALLER_CODES.has(attempt.outcome)) logger.info(line, 'upstream call refused');
   else logger.warn(line, 'upstream call failed');
 }
+
+/**
+ * Text that may be a credential: `Bearer <anything>`, `sk-` keys, and long opaque tokens
+ * (24+ characters mixing letters and digits). MAVI's own ids (mavi_video_…, project_…) are
+ * kept: they are not secrets and make a log line useful.
+ */
+const SECRET_LIKE =
+  /Bearer\s+\S+|\bsk-[A-Za-z0-9_-]{8,}|(?<![\w-])(?=[A-Za-z0-9+/_=-]*\d)(?=[A-Za-z0-9+/_=-]*[A-Za-z])[A-Za-z0-9+/_=-]{24,}/g;
+const MAVI_ID = /^(mavi_video_|project_)\d+$/;
+
+/** Removes what may be a credential from free text (error messages that yoga logs). */
+export function scrubSecrets(text: string): string {
+  return text.replace(SECRET_LIKE, (match) => (MAVI_ID.test(match) ? match : '[redacted]'));
+}
+
+/** An error as a log field: its type, scrubbed message and stack frames, never raw text. */
+function errorFields(error: Error): Record<string, unknown> {
+  const original = (error as { originalError?: unknown }).originalError;
+  const source = original instanceof Error ? original : error;
+  return {
+    type: source.name,
+    message: scrubSecrets(source.message),
+    stack: source.stack
+      ?.split('\n')
+      .slice(1, 8)
+      .map((frame) => frame.trim()),
+  };
+}
+
+/**
+ * Yoga's logger on pino. Yoga logs an unexpected error with its message (which may quote
+ * anything, a credential included) when it masks it; here messages are scrubbed and errors
+ * become structured fields.
+ */
+export function yogaLogger(logger: Logger) {
+  const write =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const error = args.find((a): a is Error => a instanceof Error);
+      const text = scrubSecrets(
+        args
+          .filter((a) => !(a instanceof Error))
+          .map(String)
+          .join(' '),
+      );
+      if (error) logger[level]({ error: errorFields(error) }, text || 'unexpected error');
+      else logger[level](text);
+    };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}

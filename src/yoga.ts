@@ -4,9 +4,22 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type Context, createContextFactory, type Services } from './context.js';
 import { graphiqlTabs } from './graphiql.js';
-import { createLogger } from './logger.js';
+import { createLive } from './live/index.js';
+import { createLogger, logUpstreamAttempt, yogaLogger } from './logger.js';
+import type { GovernorEvent } from './mavi/governor.js';
+import { createQuotaRedis, RedisQuotaStore } from './mavi/quota-redis.js';
+import type { RetryReport } from './mavi/retry.js';
 import { type AttemptReport, MaviTransport } from './mavi/transport.js';
+import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { useBatchLimit } from './plugins/use-batch-limit.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useCostLimit } from './plugins/use-cost-limit.js';
+import { useCSRFPrevention } from './plugins/use-csrf-prevention.js';
+import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
+import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
+import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
+import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useReadiness } from './plugins/use-readiness.js';
 import { useStreamingUploads } from './plugins/use-streaming-uploads.js';
 import { schema } from './schema/index.js';
 
@@ -17,13 +30,19 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Headers GraphiQL opens with (the demo credential when running on the simulator). */
   graphiqlHeaders?: Record<string, string>;
-  /** Observes every upstream attempt (metrics, tests). */
+  /** Observes every upstream attempt (tests, extra telemetry), after the gateway's own metrics and log. */
   onUpstreamAttempt?: (attempt: AttemptReport) => void;
+  /** Observes every quota decision (metrics, tests); never sees the credential. */
+  onGovernorEvent?: (event: GovernorEvent) => void;
+  /** Observes every retry decision after a failed read (metrics, tests). */
+  onUpstreamRetry?: (report: RetryReport) => void;
 }
 
 export interface Gateway {
   yoga: YogaServerInstance<Record<string, unknown>, Context>;
   services: Services;
+  /** This gateway's Prometheus metrics (also `services.metrics`, served at GET /metrics). */
+  metrics: GatewayMetrics;
   /** Releases what the gateway holds (pollers, Redis); the HTTP server is the caller's. */
   close(): Promise<void>;
 }
@@ -32,20 +51,50 @@ export interface Gateway {
 const MAX_FILES = 10;
 /** Largest `operations`/`map` multipart field. */
 const MAX_MULTIPART_FIELD_BYTES = 1024 * 1024;
-/** Largest non-upload request body. A big query document is a few tens of KiB. */
-const MAX_BODY_BYTES = 1024 * 1024;
 
 /** Builds the gateway: services, context per request, and yoga with its plugins. */
 export function createGateway(opts: GatewayOptions): Gateway {
   const { config } = opts;
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // Quota buckets shared by every instance; its own connection (pub/sub needs another).
+  const quotaRedis =
+    config.redisUrl && config.governor.enabled ? createQuotaRedis(config.redisUrl, logger) : null;
+  const metrics = createMetrics();
   const transport = new MaviTransport({
     baseUrl: opts.maviBaseUrl,
     timeoutMs: config.timeoutMs,
-    onAttempt: opts.onUpstreamAttempt,
+    // The gateway's metrics and log first: a caller's observer that throws must not hide an attempt.
+    onAttempt: (attempt) => {
+      metrics.observeUpstream(attempt);
+      logUpstreamAttempt(logger, attempt);
+      opts.onUpstreamAttempt?.(attempt);
+    },
+    retry: config.retry,
+    coalesce: config.coalesce,
+    governor: config.governor.enabled
+      ? { ...config.governor, ...(quotaRedis ? { store: new RedisQuotaStore(quotaRedis, logger) } : {}) }
+      : undefined,
+    onGovernorEvent: opts.onGovernorEvent,
+    onRetry: opts.onUpstreamRetry,
   });
-  const services: Services = { config, logger, transport };
+  const live = createLive(config, transport, logger);
+  const governor = transport.governor;
+  if (governor) metrics.setGovernorQueueSource(() => governor.snapshot().queued);
+  const services: Services = {
+    config,
+    logger,
+    transport,
+    metrics,
+    readiness: [],
+    live: live.service,
+    callbacks: live.service,
+  };
+  // Ready means Redis answers when it is configured: without it, events stop crossing
+  // instances and quota buckets stop being shared.
+  const liveRedis = live.redis;
+  if (liveRedis) services.readiness.push({ name: 'redis', check: async () => void (await liveRedis.ping()) });
 
+  const graphiqlHeaders = opts.graphiqlHeaders ?? { Authorization: '<your MAVI API key>' };
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: createContextFactory(services) as never,
@@ -55,20 +104,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Unexpected errors become "Unexpected error." with no original message or stack, even
     // when NODE_ENV=development (yoga's dev mode would echo them, credentials included).
     maskedErrors: { isDev: false },
-    logging: {
-      debug: (...args) => logger.debug(args.map(String).join(' ')),
-      info: (...args) => logger.info(args.map(String).join(' ')),
-      warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
-    },
-    cors:
-      config.corsOrigins === null
-        ? false
-        : { origin: config.corsOrigins === '*' ? '*' : config.corsOrigins, credentials: false },
+    logging: yogaLogger(logger),
+    cors: corsOptions(config.corsOrigins),
+    // A JSON array of operations; useBatchLimit refuses a longer one first, in its own words.
+    batching: config.limits.batchOperations > 0 ? { limit: config.limits.batchOperations } : false,
     graphiql: config.graphiql
       ? {
           title: 'MAVI GraphQL gateway',
-          defaultTabs: graphiqlTabs(opts.graphiqlHeaders ?? { Authorization: '<your MAVI API key>' }, false),
+          defaultTabs: graphiqlTabs(graphiqlHeaders),
+          // GraphiQL fills its first tab from here rather than from defaultTabs.
+          headers: JSON.stringify(graphiqlHeaders, null, 2),
           subscriptionsProtocol: 'SSE',
         }
       : false,
@@ -76,7 +121,16 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Replaced by useBodyLimit (queries) and the upload parser (files): one cap cannot fit both.
     maxRequestBodySize: false,
     plugins: [
-      useBodyLimit(MAX_BODY_BYTES),
+      live.webhooks,
+      useReadiness({ checks: services.readiness, logger }),
+      useMetricsEndpoint(metrics),
+      useOperationTelemetry({ logger, metrics }),
+      useCSRFPrevention(),
+      useBatchLimit(config.limits.batchOperations),
+      useQueryLimits(config.limits),
+      useCostLimit(config.limits.cost),
+      ...(config.introspection ? [] : [useDisableIntrospection()]),
+      useBodyLimit(config.limits.bodyBytes),
       useStreamingUploads({
         maxFileBytes: config.maxUploadBytes,
         maxFiles: MAX_FILES,
@@ -88,6 +142,28 @@ export function createGateway(opts: GatewayOptions): Gateway {
   return {
     yoga,
     services,
-    close: async () => {},
+    metrics,
+    close: async () => {
+      await live.close();
+      transport.close();
+      quotaRedis?.disconnect();
+    },
+  };
+}
+
+/**
+ * Yoga's CORS answers a disallowed origin with `Access-Control-Allow-Origin: null` when
+ * several origins are configured, which a sandboxed iframe (whose origin is "null") would
+ * match. Here a disallowed origin gets no CORS headers at all.
+ */
+function corsOptions(origins: Config['corsOrigins']) {
+  if (origins === null) return false as const;
+  if (origins === '*') return { origin: '*', credentials: false };
+  const allowed = new Set(origins);
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    return origin !== null && allowed.has(origin)
+      ? { origin: [origin], credentials: false }
+      : (false as const);
   };
 }

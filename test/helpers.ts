@@ -10,6 +10,7 @@ import { type DocumentNode, print } from 'graphql';
 import { type Config, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../src/simulator/index.js';
+import { attachWebSocket } from '../src/websocket.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/yoga.js';
 
 export interface GraphQLResponse<T> {
@@ -46,8 +47,12 @@ export const FAST_SIMULATOR: SimulatorOptions = {
   chatChunkDelayMs: 2,
 };
 
+/**
+ * Retries are off unless a test turns them on (test/upstream-retry.test.ts): the other tests
+ * inject one fault and check the error it becomes, which a retry would hide.
+ */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', MAVI_TIMEOUT_MS: '2000', ...env });
+  return loadConfig({ LOG_LEVEL: 'silent', MAVI_TIMEOUT_MS: '2000', MAVI_RETRY_MAX_ATTEMPTS: '1', ...env });
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -138,4 +143,71 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await sleep(10);
   }
+}
+
+export interface LiveStack {
+  sim: Simulator;
+  gateway: Gateway;
+  /** http://127.0.0.1:<port>/graphql */
+  url: string;
+  /** ws://127.0.0.1:<port>/graphql */
+  wsUrl: string;
+  newAccount(opts?: { seed?: boolean }): string;
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway on a real loopback socket, for what needs one: SSE and WebSocket clients, and
+ * MAVI's callbacks (the simulator POSTs to the gateway's PUBLIC_BASE_URL).
+ */
+export async function startLiveStack(opts: StackOptions = {}): Promise<LiveStack> {
+  const sim = await startSimulator({ ...FAST_SIMULATOR, ...opts.simulator });
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const base = `http://127.0.0.1:${port}`;
+  const config = testConfig({ PUBLIC_BASE_URL: base, POLL_MIN_MS: '50', POLL_MAX_MS: '400', ...opts.env });
+  const gateway = createGateway({
+    config,
+    maviBaseUrl: sim.url,
+    logger: createLogger('silent'),
+    ...opts.gateway,
+  });
+  server.on('request', gateway.yoga);
+  const ws = attachWebSocket(server, gateway.yoga as never);
+  return {
+    sim,
+    gateway,
+    url: `${base}/graphql`,
+    wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    newAccount: (o = {}) => sim.createAccount({ seed: o.seed ?? true }).apiKey,
+    async close() {
+      await ws.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gateway.close();
+      await sim.close();
+    },
+  };
+}
+
+/** Collects the events of a subscription iterator until it completes or `count` arrive. */
+export async function take<T>(iterator: AsyncIterator<T>, count: number, timeoutMs = 5000): Promise<T[]> {
+  const out: T[] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < count) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new Error(`only ${out.length} of ${count} events within ${timeoutMs} ms`);
+    let timer: NodeJS.Timeout | undefined;
+    const next = await Promise.race([
+      iterator.next(),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), remaining);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (next === 'timeout') throw new Error(`only ${out.length} of ${count} events within ${timeoutMs} ms`);
+    if (next.done) break;
+    out.push(next.value);
+  }
+  return out;
 }

@@ -144,7 +144,7 @@ builder.queryField('videos', (t) =>
       const cursor = args.after ? decodeCursor(args.after, fingerprint) : null;
       const offset = cursor ? cursor.offset + 1 : 0;
       // The window closes when the first page is read; later pages keep it.
-      const windowEnd = cursor?.windowEnd ?? Math.min(before ?? Number.MAX_SAFE_INTEGER, Date.now());
+      const windowEnd = cursor?.windowEnd ?? Math.min(before ?? Number.MAX_SAFE_INTEGER, ctx.loaders.now);
 
       const plan = planPages(offset, first);
       const pages: VideoPage[] = await Promise.all(
