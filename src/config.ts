@@ -68,6 +68,11 @@ export interface Config {
   simulatorParseDelayMs: number;
   /** Embedded simulator's port. SIMULATOR_PORT, default 0 (any free port). */
   simulatorPort: number;
+  /**
+   * On SIGTERM, how long requests in flight may take to finish before their connections are
+   * closed. SHUTDOWN_GRACE_MS, default 10000 (inside Kubernetes' default 30 s).
+   */
+  shutdownGraceMs: number;
   /** pino level. LOG_LEVEL, default info. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   production: boolean;
@@ -214,6 +219,7 @@ export function loadConfig(env: Env = process.env): Config {
     simulatorParseDelayMs: read.int('SIMULATOR_PARSE_DELAY_MS', 8000, 0, 3_600_000),
     simulatorPort: read.int('SIMULATOR_PORT', 0, 0, 65535),
     logLevel,
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     production,
     graphiql: read.bool('GRAPHIQL', !production),
     introspection: read.bool('INTROSPECTION', !production),

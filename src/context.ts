@@ -34,6 +34,11 @@ export interface Services {
    * pushes its check here when it starts. Empty means ready.
    */
   readiness: ReadinessCheck[];
+  /**
+   * Aborted when the gateway begins to shut down: open status and transcription
+   * subscriptions complete, and /ready answers 503.
+   */
+  stopping: AbortSignal;
   /** Present when the gateway receives MAVI's callbacks (live updates). */
   callbacks?: CallbackUrls;
   /** Subscriptions' sources: pollers, webhooks, the event bus. */

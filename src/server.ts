@@ -47,12 +47,29 @@ async function main(): Promise<void> {
     console.log(`MAVI gateway at ${url}, upstream: ${maviBaseUrl}`);
   }
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
-    logger.info({ signal }, 'shutting down');
-    server.close();
-    await websocket.close();
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections');
+    const deadline = setTimeout(() => {
+      logger.warn('grace period over: closing the connections still open');
+      server.closeAllConnections();
+    }, config.shutdownGraceMs);
+    deadline.unref();
+    // Stop accepting; idle keep-alive connections go now, busy ones when their request ends.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
+    // Watch-type subscriptions complete; requests and chat streams in flight carry on.
+    gateway.beginShutdown();
+    await websocket.close(config.shutdownGraceMs);
+    await closed;
+    clearInterval(idleSweep);
+    clearTimeout(deadline);
     await gateway.close();
     await simulator?.close();
+    logger.info('shutdown complete');
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -23,7 +23,7 @@ interface RootValue {
  * listen to that signal, so they release pollers and abort upstream streams at once instead
  * of at their next event.
  */
-export function attachWebSocket(server: Server, yoga: Yoga): { close(): Promise<void> } {
+export function attachWebSocket(server: Server, yoga: Yoga): { close(graceMs?: number): Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const operations = new WeakMap<object, Map<string, AbortController>>();
 
@@ -98,8 +98,20 @@ export function attachWebSocket(server: Server, yoga: Yoga): { close(): Promise<
     wss,
   );
 
+  const openOperations = () => {
+    let count = 0;
+    for (const client of wss.clients) count += operations.get(client)?.size ?? 0;
+    return count;
+  };
+
   return {
-    async close() {
+    /**
+     * Lets operations that are completing (the gateway ended its watch subscriptions) send
+     * their last messages, for at most `graceMs`, then closes every socket with 1001.
+     */
+    async close(graceMs = 2000) {
+      const deadline = Date.now() + graceMs;
+      while (openOperations() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await disposable.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -43,6 +43,11 @@ export interface Gateway {
   services: Services;
   /** This gateway's Prometheus metrics (also `services.metrics`, served at GET /metrics). */
   metrics: GatewayMetrics;
+  /**
+   * First step of a graceful shutdown: /ready turns 503 and open status and transcription
+   * subscriptions complete (chat streams and requests in flight carry on).
+   */
+  beginShutdown(): void;
   /** Releases what the gateway holds (pollers, Redis); the HTTP server is the caller's. */
   close(): Promise<void>;
 }
@@ -80,7 +85,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const live = createLive(config, transport, logger);
   const governor = transport.governor;
   if (governor) metrics.setGovernorQueueSource(() => governor.snapshot().queued);
+  const stopping = new AbortController();
   const services: Services = {
+    stopping: stopping.signal,
     config,
     logger,
     transport,
@@ -93,6 +100,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
   // instances and quota buckets stop being shared.
   const liveRedis = live.redis;
   if (liveRedis) services.readiness.push({ name: 'redis', check: async () => void (await liveRedis.ping()) });
+  services.readiness.push({
+    name: 'accepting',
+    check: async () => {
+      if (stopping.signal.aborted) throw new Error('shutting down');
+    },
+  });
 
   const graphiqlHeaders = opts.graphiqlHeaders ?? { Authorization: '<your MAVI API key>' };
   const yoga = createYoga<Record<string, unknown>, Context>({
@@ -143,7 +156,9 @@ export function createGateway(opts: GatewayOptions): Gateway {
     yoga,
     services,
     metrics,
+    beginShutdown: () => stopping.abort(),
     close: async () => {
+      stopping.abort();
       await live.close();
       transport.close();
       quotaRedis?.disconnect();

@@ -55,9 +55,10 @@ function fatal(event: FatalEvent): UnauthorizedError | AccountDisabledError {
 }
 
 /**
- * Runs `body` until it returns or the subscriber goes away: the request's signal (closed SSE
- * connection, WebSocket complete or disconnect) ends whatever the body is waiting on, so
- * watchers and upstream requests are released at once rather than at the next event.
+ * Calls `stop` when the subscriber goes away: the request's signal (closed SSE connection,
+ * WebSocket complete or disconnect) ends whatever the subscription waits on, so watchers and
+ * upstream requests are released at once rather than at the next event. Watch-type
+ * subscriptions also end when the gateway shuts down (they would otherwise never finish).
  */
 /**
  * Counts an open subscription in the `subscriptions_active` gauge until the returned function
@@ -68,14 +69,16 @@ function countActive(ctx: Context, operation: string): () => void {
   return () => ctx.services.metrics.subscriptionsActive.dec({ operation });
 }
 
-function onGone(ctx: Context, stop: () => void): () => void {
-  const signal = ctx.request.signal;
-  if (signal.aborted) {
+function onGone(ctx: Context, stop: () => void, opts: { orShutdown: boolean }): () => void {
+  const signals = opts.orShutdown ? [ctx.request.signal, ctx.services.stopping] : [ctx.request.signal];
+  if (signals.some((s) => s.aborted)) {
     stop();
     return () => {};
   }
-  signal.addEventListener('abort', stop, { once: true });
-  return () => signal.removeEventListener('abort', stop);
+  for (const signal of signals) signal.addEventListener('abort', stop, { once: true });
+  return () => {
+    for (const signal of signals) signal.removeEventListener('abort', stop);
+  };
 }
 
 builder.subscriptionField('videoStatusChanged', (t) =>
@@ -93,7 +96,7 @@ builder.subscriptionField('videoStatusChanged', (t) =>
       const service = live(ctx);
       // Listen first, then check: nothing that changes during the check is missed.
       const events = service.subscribeVideos(credential.id);
-      const detach = onGone(ctx, () => void events.return());
+      const detach = onGone(ctx, () => void events.return(), { orShutdown: true });
       const uncount = countActive(ctx, 'videoStatusChanged');
       let release: (() => void) | null = null;
       try {
@@ -153,7 +156,7 @@ builder.subscriptionField('chatStream', (t) =>
     subscribe: async function* (_root, args, ctx) {
       const request = chatRequest(args.input);
       const abort = new AbortController();
-      const detach = onGone(ctx, () => abort.abort());
+      const detach = onGone(ctx, () => abort.abort(), { orShutdown: false });
       const uncount = countActive(ctx, 'chatStream');
       try {
         for await (const delta of ctx.mavi.chatStream(
@@ -187,7 +190,7 @@ builder.subscriptionField('transcriptionProgress', (t) =>
       const credential = ctx.mavi.requireCredential();
       const service = live(ctx);
       const events = service.subscribeTranscription(credential.id, taskNo);
-      const detach = onGone(ctx, () => void events.return());
+      const detach = onGone(ctx, () => void events.return(), { orShutdown: true });
       const uncount = countActive(ctx, 'transcriptionProgress');
       let release: (() => void) | null = null;
       try {
