@@ -223,6 +223,33 @@ describe('videoStatusChanged', () => {
     );
   });
 
+  it('takes the credential from the WebSocket upgrade request when there are no connectionParams', async () => {
+    const key = stack.newAccount({ seed: false });
+    const video = stack.sim.addVideo(key, { status: 'UNPARSE' });
+    class WebSocketWithAuth extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { headers: { authorization: key } });
+      }
+    }
+    const client = createWsClient({
+      url: stack.wsUrl,
+      webSocketImpl: WebSocketWithAuth,
+      retryAttempts: 0,
+      lazy: true,
+    });
+    try {
+      const events = subscribe(client, WatchVideosDocument, { videoNos: [video.videoNo] });
+      const pending = take(events, 10);
+      await eventually(() => ((stack.gateway.services.live?.pollerCount ?? 0) > 0 ? true : undefined));
+      stack.sim.setVideoStatus(key, video.videoNo, 'PARSE');
+      expect((await pending).map((r) => field(r)?.__typename)).toEqual([
+        'SubscriptionVideoStatusChangedSuccess',
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it.each(['sse', 'ws'] as const)(
     'answers UnauthorizedError then completes without a credential (%s)',
     async (transport) => {
