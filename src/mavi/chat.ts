@@ -1,7 +1,7 @@
 import type { Credential } from './credential.js';
 import { object, string } from './decode.js';
 import { openEnvelope, readCode } from './envelope.js';
-import { UpstreamError } from './errors.js';
+import { GatewayError, UpstreamError } from './errors.js';
 import type { MaviTransport } from './transport.js';
 import type { ChatRequest } from './types.js';
 
@@ -52,7 +52,9 @@ export async function* chatStream(
   });
   const type = response.headers.get('content-type') ?? '';
   if (!response.ok || !type.includes('text/event-stream') || !response.body) {
-    const body = await response.text();
+    const body = await response.text().catch((error: unknown) => {
+      throw broken(error, opts.signal, response.status);
+    });
     const data = openEnvelope(
       { httpStatus: response.status, retryAfter: response.headers.get('retry-after'), body },
       'chat',
@@ -67,7 +69,9 @@ export async function* chatStream(
   let event = '';
   try {
     for (;;) {
-      const { done, value } = await withIdleLimit(reader.read(), opts.idleMs);
+      const { done, value } = await withIdleLimit(reader.read(), opts.idleMs).catch((error: unknown) => {
+        throw broken(error, opts.signal, response.status);
+      });
       if (done) break;
       buffer += value;
       let newline = buffer.indexOf('\n');
@@ -133,6 +137,17 @@ function decodePiece(data: unknown): string {
     });
   }
   return msg;
+}
+
+/**
+ * A body that breaks off while being read (MAVI reset the connection) is MAVI being
+ * unreachable, as transport.ts says for other answers; fetch's own TypeError would reach
+ * the client as "Unexpected error.". The subscriber going away is left as it is.
+ */
+function broken(error: unknown, signal: AbortSignal, httpStatus: number): unknown {
+  if (error instanceof GatewayError || signal.aborted) return error;
+  const message = 'The connection to MAVI chat broke while reading its answer.';
+  return new UpstreamError('UPSTREAM_UNREACHABLE', message, { httpStatus });
 }
 
 function withIdleLimit<T>(read: Promise<T>, ms: number): Promise<T> {
