@@ -12,6 +12,9 @@ import {
 
 export const ErrorInterface = builder.interfaceRef<GatewayError>('Error').implement({
   description: 'Every failure a client can receive as data.',
+  // Each error class names itself after its GraphQL type; result unions resolve through the
+  // errors plugin, but a field typed with the interface itself (DeleteVideosPayload.failure) needs this.
+  resolveType: (error) => error.name,
   fields: (t) => ({
     message: t.exposeString('message'),
     code: t.exposeString('code', {

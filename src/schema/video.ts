@@ -1,8 +1,9 @@
+import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
 import { LIMITS } from '../mavi/endpoints.js';
-import { GatewayError, InvalidParameterError, VideoNotFoundError } from '../mavi/errors.js';
+import { ERROR_CLASSES, GatewayError, InvalidParameterError, VideoNotFoundError } from '../mavi/errors.js';
 import type { ClipRecord, VideoPage, VideoRecord, VideoStatus } from '../mavi/types.js';
 import { IncomingUpload, type OpenedUpload } from '../uploads.js';
 import { COST, callsFor, pageSize, VIDEO_CLIPS_COST, VIDEO_LOOKUP_COST } from './cost.js';
@@ -260,7 +261,10 @@ const DeleteVideosPayload = builder.objectRef<DeleteOutcome>('DeleteVideosPayloa
       nullable: true,
       description:
         'Why notDeletedVideoNos were not deleted, when some chunks succeeded and a later one failed.',
-      resolve: (outcome) => outcome.failure,
+      // graphql-js treats an Error returned by a resolver as a thrown one; the errors plugin's
+      // wrapper makes it a value, as it does for union members.
+      resolve: (outcome) =>
+        outcome.failure && (wrapErrorIfMatches(outcome.failure, [...ERROR_CLASSES]) as GatewayError),
     }),
   }),
 });
