@@ -475,4 +475,43 @@ describe('transcriptionProgress', () => {
         : undefined,
     );
   });
+
+  it('shares one poller between subscribers of a task, and checks the callback token and body', async () => {
+    const key = stack.newAccount({ seed: false });
+    const video = stack.sim.addVideo(key, { status: 'PARSE', scenes: [{ start: 0, end: 2, text: 'hi' }] });
+    const taskNo = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: key },
+      body: JSON.stringify({
+        query: print(RequestTranscriptionDocument),
+        variables: { videoNo: video.videoNo, type: 'AUDIO' },
+      }),
+    })
+      .then((r) => r.json() as Promise<{ data: { requestTranscription: { data: { taskNo: string } } } }>)
+      .then((b) => b.data.requestTranscription.data.taskNo);
+    const callback = String(
+      (stack.sim.callsTo('subTranscription').at(-1)?.body as { callBackURI?: string }).callBackURI,
+    );
+    const before = stack.gateway.services.live?.pollerCount ?? 0;
+    const first = subscribe(sse(key), TranscriptionProgressDocument, { taskNo });
+    const second = subscribe(sse(key), TranscriptionProgressDocument, { taskNo });
+    const both = Promise.all([take(first, 10), take(second, 10)]);
+    await eventually(() => ((stack.gateway.services.live?.pollerCount ?? 0) > before ? true : undefined));
+    expect(stack.gateway.services.live?.pollerCount).toBe(before + 1);
+
+    const send = (url: string, body: unknown) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await send(callback.replace(/[^/]+$/, 'B'.repeat(43)), {})).status).toBe(401);
+    expect((await send(callback, { taskNo })).status).toBe(400);
+
+    const [a, b] = await both;
+    for (const events of [a, b]) {
+      const states = events?.map((r) => (field(r) as unknown as { data: { status: string } }).data.status);
+      expect(states?.at(-1)).toBe('FINISH');
+    }
+  });
 });
