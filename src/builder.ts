@@ -3,14 +3,7 @@ import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { Context } from './context.js';
-import {
-  AccountDisabledError,
-  DuplicateRequestError,
-  InvalidParameterError,
-  RateLimitedError,
-  UnauthorizedError,
-  UpstreamError,
-} from './mavi/errors.js';
+import { UPSTREAM_ERROR_CLASSES } from './mavi/errors.js';
 import type { IncomingUpload } from './uploads.js';
 
 /**
@@ -36,16 +29,7 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, ComplexityPlugin, RelayPlugin],
   // Fields are non-null unless they say otherwise, as in the contract.
   defaultFieldNullability: false,
-  errors: {
-    defaultTypes: [
-      InvalidParameterError,
-      UnauthorizedError,
-      AccountDisabledError,
-      DuplicateRequestError,
-      RateLimitedError,
-      UpstreamError,
-    ],
-  },
+  errors: { defaultTypes: [...UPSTREAM_ERROR_CLASSES] },
   relay: {
     cursorType: 'String',
     clientMutationId: 'omit',

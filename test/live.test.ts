@@ -440,6 +440,20 @@ describe('chatStream', () => {
 });
 
 describe('transcriptionProgress', () => {
+  async function requestTranscription(
+    key: string,
+    videoNo: string,
+    type: 'AUDIO' | 'VIDEO',
+  ): Promise<string> {
+    const response = await fetch(stack.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: key },
+      body: JSON.stringify({ query: print(RequestTranscriptionDocument), variables: { videoNo, type } }),
+    });
+    const body = (await response.json()) as { data: { requestTranscription: { data: { taskNo: string } } } };
+    return body.data.requestTranscription.data.taskNo;
+  }
+
   it('sends the current state, then the finished transcription from the callback or the poller, then completes', async () => {
     const key = stack.newAccount({ seed: false });
     const video = stack.sim.addVideo(key, {
@@ -449,15 +463,7 @@ describe('transcriptionProgress', () => {
         { start: 3, end: 6, text: 'general greetings' },
       ],
     });
-    const requested = await fetch(stack.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: key },
-      body: JSON.stringify({
-        query: print(RequestTranscriptionDocument),
-        variables: { videoNo: video.videoNo, type: 'VIDEO' },
-      }),
-    }).then((r) => r.json() as Promise<{ data: { requestTranscription: { data: { taskNo: string } } } }>);
-    const taskNo = requested.data.requestTranscription.data.taskNo;
+    const taskNo = await requestTranscription(key, video.videoNo, 'VIDEO');
     expect(JSON.stringify(stack.sim.callsTo('subTranscription').at(-1)?.body)).toContain(
       '/webhooks/mavi/transcription/',
     );
@@ -479,16 +485,7 @@ describe('transcriptionProgress', () => {
   it('shares one poller between subscribers of a task, and checks the callback token and body', async () => {
     const key = stack.newAccount({ seed: false });
     const video = stack.sim.addVideo(key, { status: 'PARSE', scenes: [{ start: 0, end: 2, text: 'hi' }] });
-    const taskNo = await fetch(stack.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: key },
-      body: JSON.stringify({
-        query: print(RequestTranscriptionDocument),
-        variables: { videoNo: video.videoNo, type: 'AUDIO' },
-      }),
-    })
-      .then((r) => r.json() as Promise<{ data: { requestTranscription: { data: { taskNo: string } } } }>)
-      .then((b) => b.data.requestTranscription.data.taskNo);
+    const taskNo = await requestTranscription(key, video.videoNo, 'AUDIO');
     const callback = String(
       (stack.sim.callsTo('subTranscription').at(-1)?.body as { callBackURI?: string }).callBackURI,
     );

@@ -197,13 +197,18 @@ export function maviCodeForHttpStatus(status: number): string | undefined {
   return BY_HTTP_STATUS[status];
 }
 
-/** Every error class the schema registers, in one list, so no union can miss one. */
-export const ERROR_CLASSES = [
+/**
+ * The errors any MAVI call can end in: every code MAVI documents can come back from every
+ * endpoint, and so can an upstream failure. Every result union holds these.
+ */
+export const UPSTREAM_ERROR_CLASSES = [
   InvalidParameterError,
   UnauthorizedError,
   AccountDisabledError,
   DuplicateRequestError,
   RateLimitedError,
   UpstreamError,
-  VideoNotFoundError,
 ] as const;
+
+/** Every error class the schema registers, in one list. */
+export const ERROR_CLASSES = [...UPSTREAM_ERROR_CLASSES, VideoNotFoundError] as const;
