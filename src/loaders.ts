@@ -33,7 +33,9 @@ function once<K, V>(
   cacheKeyFn?: (key: K) => string,
 ): DataLoader<K, V, unknown> {
   return new DataLoader<K, V, unknown>(
-    (keys) => Promise.all(keys.map((key) => read(key).catch((e: Error) => e))),
+    // `read` may throw before it returns a promise (no credential): that is the key's failure
+    // too, not a batch function breaking DataLoader's contract ("Unexpected error.").
+    (keys) => Promise.all(keys.map(async (key) => read(key)).map((p) => p.catch((e: Error) => e))),
     {
       batch: false,
       ...(cacheKeyFn ? { cacheKeyFn } : {}),
