@@ -29,3 +29,23 @@ describe('a request without a usable credential', () => {
     },
   );
 });
+
+describe('a document nested deeper than the parser can recurse', () => {
+  const deep = (n: number) => ({
+    'object literal': `{ videos(filter: ${'{status: '.repeat(n)}PARSE${'}'.repeat(n)}) { __typename } }`,
+    'list literal': `{ videos(first: ${'['.repeat(n)}1${']'.repeat(n)}) { __typename } }`,
+    'selection set': `${'{ a '.repeat(n)}${'}'.repeat(n)}`,
+  });
+
+  it.each(Object.entries(deep(3000)))('is refused with HTTP 400 (%s), not a 500', async (_shape, query) => {
+    const res = await stack.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query }),
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
+    expect(body.errors[0]?.extensions.code).toBe('QUERY_TOO_DEEP');
+    expect(body.errors[0]?.message).not.toMatch(/call stack/);
+  });
+});

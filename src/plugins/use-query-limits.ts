@@ -119,6 +119,29 @@ export function useQueryLimits(limits: QueryShapeLimits): Plugin {
   return {
     onPluginInit({ addPlugin }) {
       for (const plugin of armor) addPlugin(plugin);
+      // Last, so it wraps the counting parser Armor installed.
+      addPlugin(parseDepthGuard);
     },
   };
 }
+
+/**
+ * graphql-js parses recursively: a document nesting a few thousand levels (`[[[[...]]]]`,
+ * `{a:{a:...}}`, `{ a { a ...} }`) overflows the stack within the token limit, and the
+ * RangeError would be answered as an unexpected error (HTTP 500). It is the client's document
+ * that is too deep, so it is refused like the depth limit refuses one.
+ */
+const parseDepthGuard: Plugin = {
+  onParse({ parseFn, setParseFn }) {
+    setParseFn((source, options) => {
+      try {
+        return parseFn(source, options);
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        throw createGraphQLError('The document is nested too deeply to be parsed.', {
+          extensions: { code: 'QUERY_TOO_DEEP', http: { status: 400, spec: false } },
+        });
+      }
+    });
+  },
+};
