@@ -19,6 +19,7 @@ import { useDisableIntrospection } from './plugins/use-disable-introspection.js'
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
+import { useQueryStringJson } from './plugins/use-query-string-json.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useStreamingUploads } from './plugins/use-streaming-uploads.js';
 import { schema } from './schema/index.js';
@@ -139,6 +140,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       useMetricsEndpoint(metrics),
       useOperationTelemetry({ logger, metrics }),
       useCSRFPrevention(),
+      useQueryStringJson(),
       useBatchLimit(config.limits.batchOperations),
       useQueryLimits(config.limits),
       useCostLimit(config.limits.cost),

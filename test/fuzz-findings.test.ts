@@ -49,3 +49,33 @@ describe('a document nested deeper than the parser can recurse', () => {
     expect(body.errors[0]?.message).not.toMatch(/call stack/);
   });
 });
+
+describe('variables or extensions that are not JSON in a query string', () => {
+  const cases = [
+    ['variables', 'variables=%7Bbad'],
+    ['extensions', 'extensions=_L*%7B'],
+  ] as const;
+
+  it.each(cases)('in a GET are refused with HTTP 400 (%s), not a 500', async (_name, param) => {
+    const res = await stack.gateway.yoga.fetch(
+      `http://gateway.test/graphql?query=${encodeURIComponent('{ __typename }')}&${param}`,
+      { headers: { 'graphql-preflight': '1', accept: 'application/graphql-response+json' } },
+    );
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { errors: { message: string }[] };
+    expect(body.errors[0]?.message).toMatch(/not valid JSON/);
+  });
+
+  it.each(cases)('in a form-encoded POST are refused with HTTP 400 (%s)', async (_name, param) => {
+    const res = await stack.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'graphql-preflight': '1',
+        accept: 'application/graphql-response+json',
+      },
+      body: `query=${encodeURIComponent('{ __typename }')}&${param}`,
+    });
+    expect(res.status).toBe(400);
+  });
+});
