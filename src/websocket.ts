@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
@@ -76,7 +76,15 @@ export function attachWebSocket(server: Server, yoga: Yoga): { close(graceMs?: n
           socket: ctx.extra.socket,
           params: payload,
         });
-        const document = parse(payload.query);
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          // A syntax error is this operation's, as over HTTP; thrown, it would make graphql-ws
+          // close the whole socket with 4500 (internal error) and its other operations with it.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const errors = validate(schema, document);
         if (errors.length > 0) return errors;
         const rootValue: RootValue = { execute: execute as Run, subscribe: subscribe as Run };

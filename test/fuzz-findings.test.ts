@@ -1,7 +1,8 @@
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { GetTranscriptionDocument, SearchVideosDocument } from '../operations/__generated__/graphql.js';
-import { expectType, type Stack, startStack } from './helpers.js';
+import { expectType, type LiveStack, type Stack, startLiveStack, startStack } from './helpers.js';
 
 /**
  * What test/fuzz.test.ts found, one reproduction each, through yoga.fetch (or a socket where
@@ -77,5 +78,50 @@ describe('variables or extensions that are not JSON in a query string', () => {
       body: `query=${encodeURIComponent('{ __typename }')}&${param}`,
     });
     expect(res.status).toBe(400);
+  });
+});
+
+describe('a document that does not parse, over WebSocket', () => {
+  let live: LiveStack;
+  beforeAll(async () => {
+    live = await startLiveStack();
+  });
+  afterAll(() => live.close());
+
+  it.each([
+    ['a syntax error', '{'],
+    ['too deep to parse', `{ videos(first: ${'['.repeat(3000)}1${']'.repeat(3000)}) { __typename } }`],
+  ])('(%s) gets an error message for that operation; the socket stays open', async (_name, query) => {
+    const ws = new WebSocket(live.wsUrl, ['graphql-transport-ws']);
+    const messages: { type: string; id?: string; payload?: unknown }[] = [];
+    let closed: number | null = null;
+    ws.on('message', (data) => messages.push(JSON.parse(String(data))));
+    ws.on('close', (code) => {
+      closed = code;
+    });
+    const next = async (type: string) => {
+      const deadline = Date.now() + 3000;
+      while (!messages.some((m) => m.type === type) && closed === null && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return messages.find((m) => m.type === type);
+    };
+    try {
+      await new Promise((resolve) => ws.once('open', resolve));
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: live.newAccount() } }));
+      expect(await next('connection_ack')).toBeDefined();
+      ws.send(JSON.stringify({ type: 'subscribe', id: 'bad', payload: { query } }));
+      const error = await next('error');
+      expect(closed).toBeNull();
+      expect(error).toMatchObject({ id: 'bad', payload: [{ message: expect.any(String) }] });
+      ws.send(JSON.stringify({ type: 'subscribe', id: 'good', payload: { query: '{ __typename }' } }));
+      expect(await next('complete')).toMatchObject({ id: 'good' });
+      expect(messages.find((m) => m.type === 'next')).toMatchObject({
+        id: 'good',
+        payload: { data: { __typename: 'Query' } },
+      });
+    } finally {
+      ws.terminate();
+    }
   });
 });
