@@ -3,6 +3,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type Context, createContextFactory, type Services } from './context.js';
+import { documentCaches } from './document-cache.js';
 import { graphiqlTabs } from './graphiql.js';
 import { createLive } from './live/index.js';
 import { createLogger, logUpstreamAttempt, yogaLogger } from './logger.js';
@@ -132,6 +133,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
         }
       : false,
     renderGraphiQL,
+    // Yoga's own document caches have no bound on size (see document-cache.ts).
+    parserAndValidationCache: documentCaches(),
     // Replaced by useBodyLimit (queries) and the upload parser (files): one cap cannot fit both.
     maxRequestBodySize: false,
     plugins: [
