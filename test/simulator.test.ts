@@ -1,7 +1,13 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_API_KEY, type RecordedCall, type Simulator, startSimulator } from '../src/simulator/index.js';
+import {
+  type ChatChunkWritten,
+  DEMO_API_KEY,
+  type RecordedCall,
+  type Simulator,
+  startSimulator,
+} from '../src/simulator/index.js';
 
 const API = '/api/serve/video';
 const PARSE_DELAY_MS = 80;
@@ -488,6 +494,27 @@ describe('MAVI v1.0 simulator', () => {
       // times: 1 used up, the next stream is clean; stream=false never consumed it.
       const again = await api(`${API}/chat`, { method: 'POST', auth: apiKey, body });
       expect(again.text).not.toContain('0429');
+    });
+
+    it('reports each streamed chunk to onChatChunk once it is written', async () => {
+      const seen: ChatChunkWritten[] = [];
+      const extra = await extraSim({ chatChunkDelayMs: 1, onChatChunk: (chunk) => void seen.push(chunk) });
+      const account = extra.createAccount();
+      const parsed = [...account.videos.values()].filter((v) => v.status === 'PARSE').map((v) => v.videoNo);
+      const res = await fetch(`${extra.url}${API}/chat`, {
+        method: 'POST',
+        headers: { authorization: account.apiKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ videoNos: parsed.slice(0, 1), message: 'what happens?', stream: true }),
+      });
+      const deltas = (await res.text())
+        .split('\n\n')
+        .filter((e) => e !== '')
+        .map((e) => (JSON.parse(e.slice(5)) as { data: { msg: string } }).data.msg);
+      expect(seen.map((chunk) => chunk.index)).toEqual(deltas.map((_, i) => i));
+      expect(seen.map((chunk) => chunk.text)).toEqual(deltas);
+      expect(
+        seen.every((chunk) => chunk.call.endpoint === 'chat' && chunk.call.authorization === account.apiKey),
+      ).toBe(true);
     });
 
     it('stops streaming and marks the call aborted when the client goes away', async () => {

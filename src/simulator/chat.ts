@@ -122,6 +122,8 @@ export const chat: Handler = async (ex, state) => {
     if (ex.gone) return undefined;
     ex.call.code = event.code;
     ex.res.write(sseEvent(event));
+    const data = event.data as { msg?: string } | undefined;
+    state.options.onChatChunk({ call: ex.call, index: i, text: data?.msg });
   }
   ex.res.end();
   return undefined;

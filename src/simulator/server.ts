@@ -68,6 +68,7 @@ function resolveOptions(opts: SimulatorOptions): ResolvedOptions {
     enforceRateLimits: opts.enforceRateLimits ?? false,
     controlRoutes: opts.controlRoutes ?? true,
     maxRecordedCalls,
+    onChatChunk: opts.onChatChunk ?? (() => {}),
   };
 }
 

@@ -145,6 +145,21 @@ export interface SimulatorOptions {
    * grow `calls` without bound and measure the recorder instead of the gateway. Default 100000.
    */
   maxRecordedCalls?: number;
+  /**
+   * Called right after each streamed chat chunk is written to the socket, so a benchmark can
+   * time its delivery from that moment. Default none.
+   */
+  onChatChunk?: (chunk: ChatChunkWritten) => void;
+}
+
+/** A streamed chat chunk the simulator has just written (see SimulatorOptions.onChatChunk). */
+export interface ChatChunkWritten {
+  /** The chat call the chunk belongs to (its body holds the request's message). */
+  call: RecordedCall;
+  /** 0 for the first chunk of the stream. */
+  index: number;
+  /** The chunk's text (its `data.msg`); undefined for an error chunk. */
+  text: string | undefined;
 }
 
 export interface Simulator {
