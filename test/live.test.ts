@@ -487,7 +487,8 @@ describe('transcriptionProgress', () => {
     const video = stack.sim.addVideo(key, { status: 'PARSE', scenes: [{ start: 0, end: 2, text: 'hi' }] });
     const taskNo = await requestTranscription(key, video.videoNo, 'AUDIO');
     const callback = String(
-      (stack.sim.callsTo('subTranscription').at(-1)?.body as { callBackURI?: string }).callBackURI,
+      (stack.sim.callsTo('subTranscription').at(-1)?.body as { callBackURI?: string } | undefined)
+        ?.callBackURI,
     );
     const before = stack.gateway.services.live?.pollerCount ?? 0;
     const first = subscribe(sse(key), TranscriptionProgressDocument, { taskNo });

@@ -164,7 +164,23 @@ describe('GET /health and /ready', () => {
   it('/ready answers 200 when every check passes', async () => {
     const ready = await stack.gateway.yoga.fetch('http://gateway.test/ready');
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready', failing: [], checks: [] });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      failing: [],
+      checks: [{ name: 'accepting', ok: true }],
+    });
+  });
+
+  it('/ready answers 503 once shutdown has begun', async () => {
+    const other = await startStack();
+    try {
+      other.gateway.beginShutdown();
+      const res = await other.gateway.yoga.fetch('http://gateway.test/ready');
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ failing: ['accepting'] });
+    } finally {
+      await other.close();
+    }
   });
 
   it('/ready answers 503 naming a failing check, then 200 once it passes', async () => {
@@ -190,6 +206,7 @@ describe('GET /health and /ready', () => {
         status: 'unavailable',
         failing: ['redis'],
         checks: [
+          { name: 'accepting', ok: true },
           { name: 'always', ok: true },
           { name: 'redis', ok: false, reason: 'failed' },
         ],
