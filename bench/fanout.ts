@@ -1,0 +1,353 @@
+/**
+ * 3. Subscription fan-out: 10 000 concurrent SSE subscriptions (1 000 credentials x 10
+ * videos, one `videoStatusChanged(videoNos: [one])` each), then every video changes status
+ * once through a signed MAVI upload callback POSTed to the gateway at an even rate.
+ *
+ * Measured: delivery latency from just before each callback POST to the client reading its
+ * event; the gateway's resident memory per open subscription; upstream status polls per
+ * polling interval while the 10 000 are open. Baseline, in the same run: a bare node:http
+ * SSE server (bare-server.ts) holding the same number of streams and writing one event per
+ * notification POST at the same rate: the floor for holding an SSE connection in Node.
+ */
+import { performance } from 'node:perf_hooks';
+import { WatchVideosDocument } from '../operations/__generated__/graphql.js';
+import { callbackPath, post, type SseStream, subscribeSse, text } from './lib/client.js';
+import { scrape } from './lib/metrics.js';
+import { atRate, pool } from './lib/pool.js';
+import { type Service, startBareServer, startGateway, startSimulatorProcess } from './lib/procs.js';
+import type { BenchAccount, CallCounts } from './lib/sim-protocol.js';
+import { percentile, round, sleep } from './lib/stats.js';
+import { figure, type Scenario } from './lib/types.js';
+
+/** The gateway's default shortest polling interval (POLL_MIN_MS). */
+const POLL_MIN_MS = 2000;
+
+interface Watch {
+  apiKey: string;
+  clientId: string;
+  videoNo: string;
+  stream?: SseStream;
+  /** performance.now() just before the callback (or notification) POST. */
+  sentAt?: number;
+  /** When the client read the event. */
+  deliveredAt?: number;
+  status?: string;
+  events: number;
+}
+
+interface Phase {
+  /** RSS before the streams open (warm process), after they are all open, after they all closed. */
+  rssBefore: number;
+  rssOpen: number;
+  openMs: number;
+  latencies: number[];
+  /** CPU time of the server over the delivery phase, per delivered event, µs. */
+  cpuUsPerEvent: number;
+  deliverMs: number;
+}
+
+async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+/** Waits for the process's RSS to stop moving (GC and allocator settling), then reads it. */
+async function settledRss(service: Service, smoke: boolean): Promise<number> {
+  let last = service.stats().rssBytes;
+  for (let i = 0; i < (smoke ? 1 : 20); i++) {
+    await sleep(500);
+    const now = service.stats().rssBytes;
+    if (Math.abs(now - last) < 512 * 1024) return now;
+    last = now;
+  }
+  return last;
+}
+
+export const fanout: Scenario = {
+  name: 'fanout',
+  title: 'Subscription fan-out: 10 000 SSE subscriptions, one callback per video',
+  async run(ctx) {
+    const credentials = ctx.smoke ? 5 : 1000;
+    const perCredential = 10;
+    const total = credentials * perCredential;
+    const callbackRate = ctx.smoke ? 200 : 1000;
+    const openConcurrency = ctx.smoke ? 20 : 200;
+    const pollWindows = ctx.smoke ? 1 : 5;
+    const windowMs = ctx.smoke ? 200 : POLL_MIN_MS;
+
+    const sim = await startSimulatorProcess(ctx, 'fanout-sim');
+    const bareStarted = startBareServer(ctx, 'fanout-bare', sim.origin);
+    const accounts = await sim.command<BenchAccount[]>({
+      cmd: 'accounts',
+      count: credentials,
+      seed: false,
+      videos: perCredential,
+      status: 'UNPARSE',
+    });
+    const makeWatches = (): Watch[] =>
+      accounts.flatMap((a) =>
+        a.videoNos.map((videoNo) => ({ apiKey: a.apiKey, clientId: a.clientId, videoNo, events: 0 })),
+      );
+
+    // ---------------------------------------------------------------- the gateway
+    // Defaults, quota governor and polling intervals included.
+    const gateway = await startGateway(ctx, 'fanout-gateway', sim.origin);
+    const url = `${gateway.origin}/graphql`;
+    const query = text(WatchVideosDocument);
+    // Warm it: code paths compiled, pools and caches made, before the baseline RSS.
+    await pool(accounts.slice(0, 20), 5, async (a) => {
+      const s = subscribeSse(
+        url,
+        { authorization: a.apiKey, query, variables: { videoNos: [a.videoNos[0]] } },
+        () => {},
+      );
+      await s.opened;
+      await sleep(ctx.smoke ? 20 : 200);
+      s.close();
+    });
+    await sleep(ctx.smoke ? 50 : 500);
+    const gw = await runPhase(ctx, gateway, makeWatches(), {
+      open: (w, onEvent) =>
+        subscribeSse(url, { authorization: w.apiKey, query, variables: { videoNos: [w.videoNo] } }, onEvent),
+      subscribed: async () => {
+        // Every subscription has started (it counts itself before its ownership check)...
+        const active = await scrape(gateway.origin, 'mavi_gateway_subscriptions_active', {
+          operation: 'videoStatusChanged',
+        });
+        return active >= total;
+      },
+      notify: (w) =>
+        post(
+          gateway.origin,
+          callbackPath(w.apiKey),
+          JSON.stringify({ videoNo: w.videoNo, clientId: w.clientId, status: 'PARSE' }),
+        ),
+      callbackRate,
+      openConcurrency,
+      settle: async () => {
+        // ...and their ownership checks (unfiltered searchDB scans) are over.
+        let last = -1;
+        await until(
+          async () => {
+            const counts = await sim.command<CallCounts>({ cmd: 'counts' });
+            const scans = counts.searchDBByStatus.none ?? 0;
+            const still = scans === last;
+            last = scans;
+            return still;
+          },
+          120_000,
+          'ownership checks did not finish',
+        );
+      },
+      measureWhileOpen: async () => {
+        // Upstream calls per shortest polling interval, in consecutive windows.
+        const windows: CallCounts[] = [];
+        for (let i = 0; i < pollWindows; i++) {
+          await sim.command({ cmd: 'resetCalls' });
+          await sleep(windowMs);
+          windows.push(await sim.command<CallCounts>({ cmd: 'counts' }));
+        }
+        return windows;
+      },
+    });
+    const windows = gw.measured as CallCounts[];
+    await gateway.stop();
+
+    // ---------------------------------------------------------------- the bare floor
+    const bare = await bareStarted;
+    // The same payload size as the gateway's event, for the same write.
+    const payload = JSON.stringify({
+      data: {
+        videoStatusChanged: {
+          __typename: 'SubscriptionVideoStatusChangedSuccess',
+          data: {
+            previousStatus: 'UNPARSE',
+            video: {
+              videoNo: 'mavi_video_000000000000000000',
+              name: null,
+              status: 'PARSE',
+              uploadedAt: null,
+              durationSeconds: null,
+            },
+          },
+        },
+      },
+    });
+    await pool(accounts.slice(0, 20), 5, async (a) => {
+      const s = subscribeSse(
+        `${bare.origin}/sse?topic=warm-${a.clientId}`,
+        { authorization: '', query: '' },
+        () => {},
+      );
+      await s.opened;
+      s.close();
+    });
+    await sleep(ctx.smoke ? 50 : 500);
+    let opened = 0;
+    const base = await runPhase(ctx, bare, makeWatches(), {
+      open: (w, onEvent) => {
+        const s = subscribeSse(
+          `${bare.origin}/sse?topic=${w.videoNo}`,
+          { authorization: '', query: '' },
+          onEvent,
+        );
+        void s.opened.then(() => {
+          opened += 1;
+        });
+        return s;
+      },
+      subscribed: () => opened >= total,
+      notify: (w) => post(bare.origin, `/notify?topic=${w.videoNo}`, payload),
+      callbackRate,
+      openConcurrency,
+      settle: async () => {},
+      measureWhileOpen: async () => null,
+    });
+    await bare.stop();
+
+    const pollCalls = windows.map((w) => w.searchDBByStatus.UNPARSE ?? 0);
+    const allCalls = windows.map((w) => w.total);
+    const maxPoll = Math.max(...pollCalls);
+    const maxAll = Math.max(...allCalls);
+    const perSubscription = (p: Phase) => (p.rssOpen - p.rssBefore) / total / 1024;
+    const check = (met: boolean, text: string) => (ctx.smoke ? undefined : { text, met });
+    const p99 = (p: Phase) => percentile(p.latencies, 99);
+    return {
+      figures: [
+        figure(
+          'delivery latency p99, callback POST to client',
+          p99(gw),
+          'ms',
+          { label: 'bare SSE server', value: p99(base) },
+          check(p99(gw) <= 100, '≤ 100 ms'),
+        ),
+        figure('delivery latency p50', percentile(gw.latencies, 50), 'ms', {
+          label: 'bare SSE server',
+          value: percentile(base.latencies, 50),
+        }),
+        figure(
+          'resident memory per open subscription',
+          perSubscription(gw),
+          'KiB',
+          { label: 'bare SSE server, per stream', value: perSubscription(base) },
+          check(perSubscription(gw) <= 20, '≤ 20 KB'),
+        ),
+        figure(
+          `status polls (searchDB UNPARSE) per ${POLL_MIN_MS} ms interval, worst window`,
+          maxPoll,
+          'calls',
+          { label: `naive: one per subscription`, value: total },
+          check(maxPoll <= credentials, `≤ ${credentials} (the credentials watched)`),
+        ),
+        figure(
+          `all upstream calls per ${POLL_MIN_MS} ms interval while open, worst window`,
+          maxAll,
+          'calls',
+          {
+            label: 'credentials watched',
+            value: credentials,
+          },
+        ),
+        figure('CPU per delivered event (callback in, event out)', gw.cpuUsPerEvent, 'µs', {
+          label: 'bare SSE server',
+          value: base.cpuUsPerEvent,
+        }),
+        figure(`time to open ${total} subscriptions (${openConcurrency} at a time)`, gw.openMs / 1000, 's', {
+          label: 'bare SSE server',
+          value: base.openMs / 1000,
+        }),
+      ],
+      notes: [
+        `${credentials} credentials x ${perCredential} UNPARSE videos; one SSE subscription (operations/live.graphql WatchVideos, one videoNo) per video, opened ${openConcurrency} at a time, each its own HTTP/1.1 connection; then one upload callback (status PARSE) per video at an even ${callbackRate}/s, signed with the gateway's WEBHOOK_SECRET as MAVI's would be. Every subscription received exactly one event and completed, or the scenario fails.`,
+        `The gateway at its defaults (quota governor on, POLL_MIN_MS=${POLL_MIN_MS}, POLL_MAX_MS=30000, in-memory live state) on a core of its own; the bench (10 000 client sockets) and the simulator share the other.`,
+        `Memory: RSS once warm and settled, against RSS with all ${total} open and settled, divided by ${total}. Gateway ${round(gw.rssBefore / 2 ** 20, 1)} MiB -> ${round(gw.rssOpen / 2 ** 20, 1)} MiB; bare server ${round(base.rssBefore / 2 ** 20, 1)} MiB -> ${round(base.rssOpen / 2 ** 20, 1)} MiB.`,
+        `Polls per ${POLL_MIN_MS} ms window (${pollWindows} consecutive windows after the subscriptions settled): UNPARSE listings ${JSON.stringify(pollCalls)}, all calls ${JSON.stringify(allCalls)}. Pollers back off x1.5 per quiet poll up to 30 s, so later windows see fewer.`,
+        `Delivery: ${gw.latencies.length} events in ${round(gw.deliverMs / 1000, 1)} s through the gateway (max ${round(Math.max(...gw.latencies), 1)} ms), ${base.latencies.length} in ${round(base.deliverMs / 1000, 1)} s through the bare server.`,
+      ],
+    };
+  },
+};
+
+interface PhaseOptions {
+  open(watch: Watch, onEvent: (event: { event: string; data: string; at: number }) => void): SseStream;
+  subscribed(): boolean | Promise<boolean>;
+  settle(): Promise<void>;
+  measureWhileOpen(): Promise<unknown>;
+  notify(watch: Watch): Promise<number>;
+  callbackRate: number;
+  openConcurrency: number;
+}
+
+async function runPhase(
+  ctx: { log(message: string): void; smoke: boolean },
+  server: Service,
+  watches: Watch[],
+  o: PhaseOptions,
+): Promise<Phase & { measured: unknown }> {
+  const total = watches.length;
+  const rssBefore = await settledRss(server, ctx.smoke);
+  ctx.log(`fanout: ${server.name}: opening ${total} streams`);
+  const t0 = performance.now();
+  await pool(watches, o.openConcurrency, async (w) => {
+    w.stream = o.open(w, (event) => {
+      if (event.event !== 'next') return;
+      w.events += 1;
+      w.deliveredAt ??= event.at;
+      w.status ??= event.data;
+    });
+    const status = await w.stream.opened;
+    if (status !== 200) throw new Error(`${server.name}: a stream opened with HTTP ${status}`);
+  });
+  await until(o.subscribed, 120_000, `${server.name}: not every stream was subscribed`);
+  const openMs = performance.now() - t0;
+  await o.settle();
+  const rssOpen = await settledRss(server, ctx.smoke);
+  const measured = await o.measureWhileOpen();
+  const broken = watches.filter((w) => w.stream?.error || w.events > 0);
+  if (broken.length > 0)
+    throw new Error(`${server.name}: ${broken.length} streams broke or got an event early`);
+
+  ctx.log(`fanout: ${server.name}: ${total} notifications at ${o.callbackRate}/s`);
+  const cpuBefore = server.stats().cpuMs;
+  const t1 = performance.now();
+  let refused = 0;
+  await atRate(total, o.callbackRate, async (i) => {
+    const w = watches[i] as Watch;
+    w.sentAt = performance.now();
+    const status = await o.notify(w);
+    if (status !== 200) refused += 1;
+  });
+  await until(
+    () => watches.every((w) => w.deliveredAt !== undefined),
+    60_000,
+    `${server.name}: events missing`,
+  ).catch((error: Error) => {
+    const missing = watches.filter((w) => w.deliveredAt === undefined).length;
+    throw new Error(
+      `${error.message}: ${missing} of ${total} not delivered, ${refused} notifications refused`,
+    );
+  });
+  const deliverMs = performance.now() - t1;
+  const cpuUsPerEvent = ((server.stats().cpuMs - cpuBefore) * 1000) / total;
+  // Each stream ends after its one event (the video is final); wait for them to close.
+  await Promise.all(watches.map((w) => w.stream?.ended));
+  const extra = watches.filter((w) => w.events !== 1).length;
+  if (refused > 0 || extra > 0)
+    throw new Error(`${server.name}: ${refused} refused, ${extra} streams with ≠ 1 event`);
+  return {
+    rssBefore,
+    rssOpen,
+    openMs,
+    latencies: watches.map((w) => (w.deliveredAt as number) - (w.sentAt as number)),
+    cpuUsPerEvent,
+    deliverMs,
+    measured,
+  };
+}

@@ -1,0 +1,349 @@
+/**
+ * The processes a benchmark measures: the gateway (src/server.ts), the simulator and the
+ * bare server, each spawned on loopback with its output in `<out>/logs/`, its resident
+ * memory and CPU time read from /proc, and stopped (SIGTERM, then SIGKILL) when done.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SimulatorOptions } from '../../src/simulator/index.js';
+import type { SimCommand, SimReply } from './sim-protocol.js';
+import { maximum, sleep } from './stats.js';
+import type { BenchContext } from './types.js';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The callback HMAC key every bench gateway gets, so the bench can sign callbacks itself. */
+export const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
+
+const running = new Set<ChildProcess>();
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ProcStats {
+  /** Resident memory now (VmRSS). */
+  rssBytes: number;
+  /** Peak resident memory since start or since {@link resetPeak} (VmHWM). */
+  hwmBytes: number;
+  /** User + system CPU time so far. */
+  cpuMs: number;
+}
+
+const TICK_MS = 1000 / Number(spawnSync('getconf', ['CLK_TCK']).stdout?.toString().trim() || 100);
+
+/** Reads a process's memory and CPU time from /proc. */
+export function procStats(pid: number): ProcStats {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM'), cpuMs: ticks * TICK_MS };
+}
+
+/** Resets a process's VmHWM to its current RSS (Linux clear_refs); false when not allowed. */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; returns the largest sample. */
+export function sampleRss(pid: number, everyMs = 10): { stop(): number; samples: number[] } {
+  const samples: number[] = [];
+  const take = () => {
+    try {
+      samples.push(procStats(pid).rssBytes);
+    } catch {
+      // The process is gone; the samples so far stand.
+    }
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    samples,
+    stop() {
+      clearInterval(timer);
+      take();
+      return maximum(samples);
+    },
+  };
+}
+
+interface Spawned {
+  child: ChildProcess;
+  logFile: string;
+  exited: Promise<number | string>;
+  stop(): Promise<void>;
+}
+
+/** This process's open-file limits (soft, hard): 10 000 SSE streams need more than 1024. */
+export function fileLimits(): { soft: number; hard: number } {
+  const line = /^Max open files\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+  const value = (v: string | undefined) =>
+    v === undefined || v === 'unlimited' ? Number.POSITIVE_INFINITY : Number(v);
+  return { soft: value(line?.[1]), hard: value(line?.[2]) };
+}
+
+/** Children get the hard limit as their soft one, when prlimit can set it. */
+const NOFILE = fileLimits().hard;
+/**
+ * On a machine of few cores, the measured process gets the last core to itself and
+ * everything else (the bench's load generator, the simulator) shares the others, so what is
+ * measured is that process's work rather than its contention with the load generator.
+ */
+const canPin = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const LAST_CPU = String(cpus().length - 1);
+const OTHER_CPUS = cpus().length > 2 ? `0-${cpus().length - 2}` : '0';
+
+/** Moves this process (all its threads) to the cores the measured processes do not use. */
+export function pinSelf(): boolean {
+  if (!canPin) return false;
+  return spawnSync('taskset', ['-a', '-p', '-c', OTHER_CPUS, String(process.pid)]).status === 0;
+}
+
+const raiseLimits =
+  fileLimits().soft < NOFILE && Number.isFinite(NOFILE) && spawnSync('prlimit', ['--version']).status === 0;
+
+/** Spawns `node [nodeArgs] --import tsx <script>` from the repository root, output to a log file. */
+function spawnNode(
+  ctx: BenchContext,
+  name: string,
+  script: string,
+  env: Record<string, string>,
+  opts: { nodeArgs?: string[]; ipc?: boolean; cpus?: string | undefined } = {},
+): Spawned {
+  mkdirSync(join(ctx.out, 'logs'), { recursive: true });
+  const logFile = join(ctx.out, 'logs', `${name}.log`);
+  const fd = openSync(logFile, 'w');
+  // TypeScript through tsx, as `npm start` runs it; compiled JavaScript as it is.
+  const args = [...(opts.nodeArgs ?? []), ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script];
+  let command = process.execPath;
+  let argv = args;
+  if (raiseLimits) {
+    argv = [`--nofile=${NOFILE}:${NOFILE}`, '--', command, ...argv];
+    command = 'prlimit';
+  }
+  if (opts.cpus !== undefined && canPin) {
+    argv = ['-c', opts.cpus, command, ...argv];
+    command = 'taskset';
+  }
+  const child = spawn(command, argv, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', fd, fd, ...(opts.ipc ? (['ipc'] as const) : [])],
+  });
+  closeSync(fd);
+  running.add(child);
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve(code ?? signal ?? 'unknown');
+    }),
+  );
+  return {
+    child,
+    logFile,
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function logTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-20).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+async function waitHealthy(spawned: Spawned, url: string, name: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let exitedWith: number | string | null = null;
+  void spawned.exited.then((code) => {
+    exitedWith = code;
+  });
+  for (;;) {
+    if (exitedWith !== null)
+      throw new Error(`${name} exited (${exitedWith}) before it was up:\n${logTail(spawned.logFile)}`);
+    try {
+      const res = await fetch(url);
+      await res.body?.cancel();
+      if (res.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await spawned.stop();
+      throw new Error(`${name} was not up within 30 s:\n${logTail(spawned.logFile)}`);
+    }
+    await sleep(100);
+  }
+}
+
+export interface Service {
+  name: string;
+  pid: number;
+  /** Origin, e.g. http://127.0.0.1:41234. */
+  origin: string;
+  stats(): ProcStats;
+  stop(): Promise<void>;
+}
+
+/**
+ * The gateway, `src/server.ts` as deployed: NODE_ENV=production, the given upstream, a known
+ * WEBHOOK_SECRET, everything else at its default unless `env` says otherwise.
+ */
+export async function startGateway(
+  ctx: BenchContext,
+  name: string,
+  maviBaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<Service> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  // One directory per gateway: tsx's loader thread writes a profile of its own beside the main one.
+  const nodeArgs = ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.out, 'profiles', name)}`] : [];
+  const spawned = spawnNode(
+    ctx,
+    name,
+    process.env.BENCH_GATEWAY_ENTRY ?? 'src/server.ts',
+    {
+      NODE_ENV: 'production',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: origin,
+      MAVI_BASE_URL: maviBaseUrl,
+      WEBHOOK_SECRET,
+      ...env,
+    },
+    { nodeArgs, cpus: LAST_CPU },
+  );
+  await waitHealthy(spawned, `${origin}/health`, name);
+  const pid = spawned.child.pid as number;
+  return { name, pid, origin, stats: () => procStats(pid), stop: spawned.stop };
+}
+
+/** A bench server script (bare-server.ts, yoga-floor.ts) on the measured core; `/health` answers when it is up. */
+export async function startServer(
+  ctx: BenchContext,
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+): Promise<Service> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const spawned = spawnNode(ctx, name, script, { PORT: String(port), ...env }, { cpus: LAST_CPU });
+  await waitHealthy(spawned, `${origin}/health`, name);
+  const pid = spawned.child.pid as number;
+  return { name, pid, origin, stats: () => procStats(pid), stop: spawned.stop };
+}
+
+/** The bare node:http forwarder and SSE server (bare-server.ts). */
+export function startBareServer(ctx: BenchContext, name: string, upstream: string): Promise<Service> {
+  return startServer(ctx, name, 'bench/lib/bare-server.ts', { BENCH_UPSTREAM: upstream });
+}
+
+export interface SimService extends Service {
+  /** Sends a command to the simulator child (sim-protocol.ts). */
+  command<T>(command: SimCommand): Promise<T>;
+}
+
+/** The simulator in a child process (sim-child.ts), driven over IPC. */
+export async function startSimulatorProcess(
+  ctx: BenchContext,
+  name: string,
+  options: SimulatorOptions = {},
+  /** `measured` when the simulator is what is measured (a baseline), else it shares the load generator's cores. */
+  placement: 'measured' | 'shared' = 'shared',
+): Promise<SimService> {
+  const spawned = spawnNode(
+    ctx,
+    name,
+    'bench/lib/sim-child.ts',
+    { BENCH_SIM: JSON.stringify(options) },
+    { ipc: true, cpus: placement === 'measured' ? LAST_CPU : OTHER_CPUS },
+  );
+  const { child } = spawned;
+  const pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+  let nextId = 1;
+  const origin = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start within 30 s:\n${logTail(spawned.logFile)}`)),
+      30_000,
+    );
+    child.on('message', (message: { ready?: string } | SimReply) => {
+      if ('ready' in message && message.ready) {
+        clearTimeout(timer);
+        resolve(message.ready);
+        return;
+      }
+      const reply = message as SimReply;
+      const waiter = pending.get(reply.id);
+      if (!waiter) return;
+      pending.delete(reply.id);
+      if (reply.ok) waiter.resolve(reply.result);
+      else waiter.reject(new Error(`${name}: ${reply.error}`));
+    });
+    void spawned.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code}):\n${logTail(spawned.logFile)}`));
+      for (const waiter of pending.values()) waiter.reject(new Error(`${name} exited (${code})`));
+    });
+  });
+  const pid = child.pid as number;
+  return {
+    name,
+    pid,
+    origin,
+    stats: () => procStats(pid),
+    stop: spawned.stop,
+    command<T>(command: SimCommand): Promise<T> {
+      const id = nextId++;
+      return new Promise<T>((resolve, reject) => {
+        pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+        child.send({ id, ...command });
+      });
+    },
+  };
+}
+
+/** Stops every process still running (a scenario that failed half-way). */
+export async function stopAll(): Promise<void> {
+  await Promise.all(
+    [...running].map(async (child) => {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await new Promise((resolve) => child.once('exit', resolve));
+      clearTimeout(timer);
+    }),
+  );
+}
+
+/** Last resort on exit: nothing the bench started outlives it. */
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});

@@ -1,0 +1,59 @@
+/**
+ * The MAVI simulator in a process of its own, so its CPU and memory stay out of what is
+ * measured in the gateway. Options come from BENCH_SIM (JSON SimulatorOptions); the bench
+ * drives it over the IPC channel (sim-protocol.ts): bulk account set-up and call counts.
+ */
+import { type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
+import type { BenchAccount, CallCounts, SimCommand } from './sim-protocol.js';
+
+const options = JSON.parse(process.env.BENCH_SIM ?? '{}') as SimulatorOptions;
+const sim = await startSimulator(options);
+
+function run(command: SimCommand): unknown {
+  switch (command.cmd) {
+    case 'accounts': {
+      const accounts: BenchAccount[] = [];
+      for (let i = 0; i < command.count; i++) {
+        const account = sim.createAccount({
+          seed: command.seed,
+          ...(i === 0 && command.apiKey ? { apiKey: command.apiKey } : {}),
+        });
+        const videoNos: string[] = [];
+        for (let j = 0; j < command.videos; j++) {
+          videoNos.push(
+            sim.addVideo(account.apiKey, { status: command.status, videoName: `bench_${i}_${j}.mp4` })
+              .videoNo,
+          );
+        }
+        accounts.push({ apiKey: account.apiKey, clientId: account.clientId, videoNos });
+      }
+      return accounts;
+    }
+    case 'resetCalls':
+      sim.resetCalls();
+      return null;
+    case 'counts': {
+      const counts: CallCounts = { byEndpoint: {}, searchDBByStatus: {}, total: sim.calls.length };
+      for (const call of sim.calls) {
+        counts.byEndpoint[call.endpoint] = (counts.byEndpoint[call.endpoint] ?? 0) + 1;
+        if (call.endpoint === 'searchDB') {
+          const status = call.query.videoStatus ?? 'none';
+          counts.searchDBByStatus[status] = (counts.searchDBByStatus[status] ?? 0) + 1;
+        }
+      }
+      return counts;
+    }
+  }
+}
+
+process.on('message', (message: { id: number } & SimCommand) => {
+  try {
+    process.send?.({ id: message.id, ok: true, result: run(message) });
+  } catch (error) {
+    process.send?.({ id: message.id, ok: false, error: (error as Error).message });
+  }
+});
+process.once('SIGTERM', () => void sim.close().then(() => process.exit(0)));
+// The bench went away without stopping us: do not linger.
+process.once('disconnect', () => void sim.close().then(() => process.exit(0)));
+process.send?.({ ready: sim.url });
