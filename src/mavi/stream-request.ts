@@ -3,10 +3,132 @@ import https from 'node:https';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 
+/**
+ * Connections to MAVI are kept alive between calls. An idle one is closed after 4 s (sooner
+ * when MAVI's Keep-Alive header asks), so the gateway does not reuse a connection MAVI is
+ * closing: the same rule as fetch's (undici's) default.
+ */
+const IDLE_MS = 4000;
 const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_MS }),
 };
+
+/** Where a request goes: MAVI's origin as node:http options, and the path with its query. */
+export interface RequestTarget {
+  origin: http.RequestOptions & { protocol: string };
+  path: string;
+}
+
+export interface TextAnswer {
+  status: number;
+  retryAfter: string | null;
+  body: string;
+}
+
+/** Why {@link requestText} failed, and the HTTP status when the answer had begun. */
+export class RequestFailure extends Error {
+  override readonly name = 'RequestFailure';
+  constructor(
+    readonly reason: 'timeout' | 'aborted' | 'broken' | 'too-big',
+    readonly httpStatus: number | null,
+  ) {
+    super(`upstream request failed: ${reason}`);
+  }
+}
+
+/**
+ * A request with a small body (or none) whose answer is read whole as text: MAVI's JSON calls.
+ *
+ * node:http rather than fetch: for a few hundred bytes each way, fetch's WHATWG machinery
+ * (Request and Response objects, web streams, a combined AbortSignal per call) cost the
+ * gateway more CPU than everything else an upstream call does. `timeoutMs` bounds the whole
+ * exchange; `signal` aborts it; an answer over `maxBytes` (declared or counted) is refused
+ * without being held. Rejects with a {@link RequestFailure}.
+ */
+export function requestText(
+  target: RequestTarget,
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string | undefined;
+    signal?: AbortSignal | undefined;
+    timeoutMs: number;
+    maxBytes: number;
+    /** Called when the answer's status line arrives. */
+    onStatus?: (status: number) => void;
+  },
+): Promise<TextAnswer> {
+  return new Promise((resolve, reject) => {
+    const { origin, path } = target;
+    const https_ = origin.protocol === 'https:';
+    const headers =
+      init.body === undefined
+        ? init.headers
+        : { ...init.headers, 'content-length': String(Buffer.byteLength(init.body)) };
+    const req = (https_ ? https : http).request({
+      ...origin,
+      path,
+      method: init.method,
+      headers,
+      agent: agents[https_ ? 'https:' : 'http:'],
+    });
+    let status: number | null = null;
+    let settled = false;
+    const signal = init.signal;
+    const settle = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      return true;
+    };
+    const fail = (reason: RequestFailure['reason']) => {
+      if (!settle()) return;
+      req.destroy();
+      reject(new RequestFailure(reason, status));
+    };
+    const onAbort = () => fail('aborted');
+    const timer = setTimeout(() => fail('timeout'), init.timeoutMs);
+    if (signal?.aborted) {
+      fail('aborted');
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', () => fail('broken'));
+    req.on('response', (res) => {
+      status = res.statusCode ?? 0;
+      init.onStatus?.(status);
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > init.maxBytes) {
+        fail('too-big');
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.byteLength;
+        if (size > init.maxBytes) fail('too-big');
+        else chunks.push(chunk);
+      });
+      res.on('end', () => {
+        if (!settle()) return;
+        const retryAfter = res.headers['retry-after'];
+        resolve({
+          status: status as number,
+          retryAfter: retryAfter === undefined ? null : String(retryAfter),
+          body: Buffer.concat(chunks, size).toString('utf8'),
+        });
+      });
+      // A connection cut mid-answer: 'end' never comes.
+      res.on('error', () => fail('broken'));
+      res.on('close', () => {
+        if (!res.complete) fail('broken');
+      });
+    });
+    req.end(init.body);
+  });
+}
 
 /**
  * A request whose body is a stream, sent with node:http.

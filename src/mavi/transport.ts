@@ -1,3 +1,4 @@
+import { urlToHttpOptions } from 'node:url';
 import { Coalescer, canonicalJson } from './coalesce.js';
 import type { Credential } from './credential.js';
 import { DecodeError } from './decode.js';
@@ -6,7 +7,7 @@ import { badData, openEnvelope, type RawAnswer } from './envelope.js';
 import { GatewayError, UnauthorizedError, UpstreamError } from './errors.js';
 import { Governor, type GovernorEvent, type GovernorOptions, quotaSubject } from './governor.js';
 import { Retrier, type RetryOptions, type RetryReport } from './retry.js';
-import { requestWithStreamBody } from './stream-request.js';
+import { RequestFailure, type RequestTarget, requestText, requestWithStreamBody } from './stream-request.js';
 
 export interface TransportOptions {
   /** MAVI's origin, e.g. https://mavi-backend.memories.ai (no trailing path). */
@@ -84,14 +85,21 @@ const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
  */
 export class MaviTransport {
   readonly #base: string;
+  /** MAVI's origin as node:http request options, parsed once. */
+  readonly #origin: RequestTarget['origin'];
   readonly #opts: TransportOptions;
   readonly #maxAnswerBytes: number;
   readonly #governor: Governor | null;
   readonly #retrier: Retrier | null;
   readonly #coalescer: Coalescer | null;
+  /** A path prefix in MAVI's base URL (none for MAVI's own origin). */
+  readonly #basePath: string;
 
   constructor(opts: TransportOptions) {
     this.#base = opts.baseUrl.replace(/\/+$/, '');
+    const base = new URL(this.#base);
+    this.#origin = { ...urlToHttpOptions(base), path: undefined, protocol: base.protocol };
+    this.#basePath = base.pathname === '/' ? '' : base.pathname;
     this.#opts = opts;
     this.#maxAnswerBytes = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
     this.#governor = opts.governor ? new Governor({ ...opts.governor, onEvent: opts.onGovernorEvent }) : null;
@@ -221,6 +229,7 @@ export class MaviTransport {
     timeoutMs: number,
     onStatus: (status: number) => void,
   ): Promise<RawAnswer> {
+    if (!init.body) return this.#exchangeText(endpoint, init, timeoutMs, onStatus);
     const { response, clearTimer, timedOut } = await this.#send(endpoint, init, timeoutMs);
     onStatus(response.status);
     try {
@@ -240,11 +249,57 @@ export class MaviTransport {
     }
   }
 
-  async #send(
+  /** A call without a streamed body: MAVI's JSON answer read whole (see requestText). */
+  async #exchangeText(
     endpoint: Endpoint,
     init: Omit<CallInit<unknown>, 'decode'>,
     timeoutMs: number,
-  ): Promise<{ response: Response; clearTimer: () => void; timedOut: () => boolean }> {
+    onStatus: (status: number) => void,
+  ): Promise<RawAnswer> {
+    const spec = ENDPOINTS[endpoint];
+    const { headers, body } = this.#request(endpoint, init);
+    try {
+      const answer = await requestText(
+        { origin: this.#origin, path: this.#path(spec.path, init.query) },
+        {
+          method: spec.method,
+          headers,
+          body,
+          signal: init.signal,
+          timeoutMs,
+          maxBytes: this.#maxAnswerBytes,
+          onStatus,
+        },
+      );
+      return { httpStatus: answer.status, retryAfter: answer.retryAfter, body: answer.body };
+    } catch (error) {
+      if (!(error instanceof RequestFailure)) throw error;
+      const httpStatus = error.httpStatus;
+      switch (error.reason) {
+        case 'timeout':
+          throw timeoutError(endpoint, timeoutMs);
+        case 'aborted':
+          throw init.signal?.reason ?? error;
+        case 'too-big':
+          throw tooBig(endpoint, httpStatus ?? 0, this.#maxAnswerBytes);
+        default:
+          if (httpStatus === null) {
+            throw new UpstreamError('UPSTREAM_UNREACHABLE', `MAVI ${endpoint} could not be reached.`);
+          }
+          throw new UpstreamError(
+            'UPSTREAM_UNREACHABLE',
+            `The connection to MAVI ${endpoint} broke while reading its answer.`,
+            { httpStatus },
+          );
+      }
+    }
+  }
+
+  /** The headers (the credential among them) and JSON body of a request to MAVI. */
+  #request(
+    endpoint: Endpoint,
+    init: Omit<CallInit<unknown>, 'decode'>,
+  ): { headers: Record<string, string>; body: string | undefined } {
     const spec = ENDPOINTS[endpoint];
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     if (spec.needsCredential) {
@@ -257,6 +312,16 @@ export class MaviTransport {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
+    return { headers, body };
+  }
+
+  async #send(
+    endpoint: Endpoint,
+    init: Omit<CallInit<unknown>, 'decode'>,
+    timeoutMs: number,
+  ): Promise<{ response: Response; clearTimer: () => void; timedOut: () => boolean }> {
+    const spec = ENDPOINTS[endpoint];
+    const { headers, body } = this.#request(endpoint, init);
 
     const timer = new AbortController();
     let didTimeOut = false;
@@ -283,6 +348,20 @@ export class MaviTransport {
       if (cause instanceof GatewayError) throw cause;
       throw new UpstreamError('UPSTREAM_UNREACHABLE', `MAVI ${endpoint} could not be reached.`);
     }
+  }
+
+  /** The request path and query string (the same encoding as URLSearchParams gives {@link #url}). */
+  #path(path: string, query: CallInit<unknown>['query']): string {
+    let search = '';
+    if (query) {
+      const params = new URLSearchParams();
+      for (const key in query) {
+        const value = query[key];
+        if (value !== undefined) params.set(key, String(value));
+      }
+      search = params.size > 0 ? `?${params}` : '';
+    }
+    return this.#basePath + path + search;
   }
 
   #url(path: string, query: CallInit<unknown>['query']): string {
