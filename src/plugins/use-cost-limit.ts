@@ -1,26 +1,55 @@
-import { createComplexityRule } from '@pothos/plugin-complexity';
-import { type ExecutionArgs, type ExecutionResult, validate } from 'graphql';
+import { PothosValidationError } from '@pothos/core';
+import { complexityFromQuery } from '@pothos/plugin-complexity';
+import {
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type FragmentDefinitionNode,
+  GraphQLError,
+  Kind,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { limitError } from './use-query-limits.js';
 
 /**
  * What an operation would cost, from the weights the schema gives its fields
  * (src/schema/cost.ts), or null when it cannot be measured here (variables that do not
- * coerce, an unknown operation name): execution then reports that problem itself.
+ * coerce, an unknown operation name): execution then reports that problem itself. Without an
+ * operation name, the costliest operation of the document.
+ *
+ * Computed straight from the selected operation and the fragments (Pothos's
+ * complexityFromQuery) rather than as a validation rule run by validate(): the document has
+ * already been validated, and a second full validation pass with its TypeInfo walk over every
+ * node cost more than the rest of a small query's execution.
  */
 export function operationCost(args: ExecutionArgs): number | null {
+  const operations: OperationDefinitionNode[] = [];
+  const fragments: FragmentDefinitionNode[] = [];
+  for (const definition of args.document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.push(definition);
+    else if (
+      definition.kind === Kind.OPERATION_DEFINITION &&
+      (args.operationName == null || definition.name?.value === args.operationName)
+    ) {
+      operations.push(definition);
+    }
+  }
   let cost: number | null = null;
-  const rule = createComplexityRule({
-    context: args.contextValue as object,
-    variableValues: (args.variableValues ?? {}) as Record<string, unknown>,
-    operationName: args.operationName ?? null,
-    // Measure only; the limit is checked below, with our own error.
-    validate: () => {},
-    onResult: (result) => {
+  for (const operation of operations) {
+    const document: DocumentNode = { kind: Kind.DOCUMENT, definitions: [operation, ...fragments] };
+    try {
+      const result = complexityFromQuery(document, {
+        schema: args.schema,
+        variables: (args.variableValues ?? {}) as Record<string, unknown>,
+        ctx: args.contextValue as object,
+      });
       cost = Math.max(cost ?? 0, result.complexity);
-    },
-  });
-  validate(args.schema, args.document, [rule]);
+    } catch (error) {
+      // Variables that do not coerce, or a shape Pothos cannot measure: not this plugin's to report.
+      if (!(error instanceof GraphQLError) && !(error instanceof PothosValidationError)) throw error;
+    }
+  }
   return cost;
 }
 
