@@ -17,6 +17,7 @@ import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useCSRFPrevention } from './plugins/use-csrf-prevention.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
+import { useHotJit } from './plugins/use-hot-jit.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
@@ -147,6 +148,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       useBatchLimit(config.limits.batchOperations),
       useQueryLimits(config.limits),
       useCostLimit(config.limits.cost),
+      useHotJit(),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
       useBodyLimit(config.limits.bodyBytes),
       useStreamingUploads({
