@@ -112,6 +112,8 @@ export function yogaLogger(logger: Logger) {
   const write =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
+      // Yoga logs three debug lines per request: at the usual levels, skip the scrubbing too.
+      if (!logger.isLevelEnabled(level)) return;
       const error = args.find((a): a is Error => a instanceof Error);
       const text = scrubSecrets(
         args
