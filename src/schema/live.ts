@@ -109,6 +109,9 @@ builder.subscriptionField('videoStatusChanged', (t) =>
             known.set(result.videoNo, result.status ?? 'UNPARSE');
           }
           if (named.every((no) => isFinal(known.get(no)))) return;
+          // What the check read (a whole searchDB page, or more) is not kept while the
+          // subscription waits: with thousands open, it was most of their memory.
+          ctx.loaders = new Loaders(ctx.mavi);
         }
         release = await service.watchVideos(credential, named ?? [ALL_VIDEOS], known);
 
@@ -119,9 +122,6 @@ builder.subscriptionField('videoStatusChanged', (t) =>
           const previous = known.get(event.videoNo) ?? event.previousStatus;
           if (previous === event.status) continue;
           known.set(event.videoNo, event.status);
-          // Each event reads fresh: this subscription's loaders would otherwise serve what
-          // they cached at the ownership check, before the change.
-          ctx.loaders = new Loaders(ctx.mavi);
           const video = event.video
             ? fromSnapshot(event.video)
             : {
@@ -132,6 +132,9 @@ builder.subscriptionField('videoStatusChanged', (t) =>
                 durationSeconds: undefined,
               };
           yield { video, previousStatus: previous ?? null };
+          // Each event reads fresh (loaders would otherwise serve what they cached for the
+          // one before, from before this change), and nothing read is kept between events.
+          ctx.loaders = new Loaders(ctx.mavi);
           if (named?.every((no) => isFinal(known.get(no)))) return;
         }
       } finally {
@@ -196,6 +199,8 @@ builder.subscriptionField('transcriptionProgress', (t) =>
       try {
         const first = await ctx.loaders.transcription.load(taskNo);
         yield fromRecord(first);
+        // The record (segments and all) is not kept in the loaders while the subscription waits.
+        ctx.loaders = new Loaders(ctx.mavi);
         if (first.status === 'FINISH') return;
         let last = `${first.status}:${first.segments.length}`;
         release = await service.watchTranscription(credential, first);
