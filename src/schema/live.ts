@@ -70,15 +70,47 @@ function countActive(ctx: Context, operation: string): () => void {
 }
 
 function onGone(ctx: Context, stop: () => void, opts: { orShutdown: boolean }): () => void {
-  const signals = opts.orShutdown ? [ctx.request.signal, ctx.services.stopping] : [ctx.request.signal];
-  if (signals.some((s) => s.aborted)) {
+  const request = ctx.request.signal;
+  const shutdown = opts.orShutdown ? ctx.services.stopping : null;
+  if (request.aborted || shutdown?.aborted) {
     stop();
     return () => {};
   }
-  for (const signal of signals) signal.addEventListener('abort', stop, { once: true });
+  request.addEventListener('abort', stop, { once: true });
+  const unshared = shutdown ? onSharedAbort(shutdown, stop) : () => {};
   return () => {
-    for (const signal of signals) signal.removeEventListener('abort', stop);
+    request.removeEventListener('abort', stop);
+    unshared();
   };
+}
+
+/** What waits on a signal every subscription shares (the gateway's shutdown), by signal. */
+const sharedWaiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `stop` when a signal shared by every subscription aborts, through one listener on the
+ * signal for all of them. Node's EventTarget walks every listener already added on each
+ * addEventListener and removeEventListener, so ten thousand subscriptions listening on one
+ * signal directly cost O(n²): seconds of CPU as they open and close.
+ */
+function onSharedAbort(signal: AbortSignal, stop: () => void): () => void {
+  let waiters = sharedWaiters.get(signal);
+  if (!waiters) {
+    const set = new Set<() => void>();
+    waiters = set;
+    sharedWaiters.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const waiter of [...set]) waiter();
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  const mine = waiters;
+  mine.add(stop);
+  return () => void mine.delete(stop);
 }
 
 builder.subscriptionField('videoStatusChanged', (t) =>
