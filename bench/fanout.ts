@@ -14,7 +14,13 @@ import { WatchVideosDocument } from '../operations/__generated__/graphql.js';
 import { callbackPath, post, type SseStream, subscribeSse, text } from './lib/client.js';
 import { scrape } from './lib/metrics.js';
 import { atRate, pool } from './lib/pool.js';
-import { type Service, startBareServer, startGateway, startSimulatorProcess } from './lib/procs.js';
+import {
+  type Service,
+  startBareServer,
+  startGateway,
+  startServer,
+  startSimulatorProcess,
+} from './lib/procs.js';
 import type { BenchAccount, CallCounts } from './lib/sim-protocol.js';
 import { percentile, round, sleep } from './lib/stats.js';
 import { figure, type Scenario } from './lib/types.js';
@@ -44,6 +50,8 @@ interface Phase {
   /** CPU time of the server over the delivery phase, per delivered event, µs. */
   cpuUsPerEvent: number;
   deliverMs: number;
+  /** Delivery p99 (ms) of the notifications sent in each second. */
+  p99BySecond: number[];
 }
 
 async function until(
@@ -84,6 +92,7 @@ export const fanout: Scenario = {
 
     const sim = await startSimulatorProcess(ctx, 'fanout-sim');
     const bareStarted = startBareServer(ctx, 'fanout-bare', sim.origin);
+    const floorStarted = startServer(ctx, 'fanout-yoga-floor', 'bench/lib/yoga-floor.ts');
     const accounts = await sim.command<BenchAccount[]>({
       cmd: 'accounts',
       count: credentials,
@@ -160,6 +169,41 @@ export const fanout: Scenario = {
     const windows = gw.measured as CallCounts[];
     await gateway.stop();
 
+    // ---------------------------------------------------------------- the yoga floor
+    const floor = await floorStarted;
+    const floorUrl = `${floor.origin}/graphql`;
+    const video = (videoNo: string) =>
+      JSON.stringify({
+        videoNo,
+        name: `${videoNo}.mp4`,
+        status: 'PARSE',
+        uploadedAt: null,
+        durationSeconds: 60,
+      });
+    await pool(accounts.slice(0, 20), 5, async (a) => {
+      const w = a.videoNos[0] as string;
+      const s = subscribeSse(
+        floorUrl,
+        { authorization: '', query, variables: { videoNos: [`warm-${w}`] } },
+        () => {},
+      );
+      await s.opened;
+      await post(floor.origin, `/notify?topic=warm-${w}`, video(w));
+      await s.ended;
+    });
+    await sleep(ctx.smoke ? 50 : 500);
+    const yogaFloor = await runPhase(ctx, floor, makeWatches(), {
+      open: (w, onEvent) =>
+        subscribeSse(floorUrl, { authorization: '', query, variables: { videoNos: [w.videoNo] } }, onEvent),
+      subscribed: async () => Number(await (await fetch(`${floor.origin}/waiting`)).text()) >= total,
+      notify: (w) => post(floor.origin, `/notify?topic=${w.videoNo}`, video(w.videoNo)),
+      callbackRate,
+      openConcurrency,
+      settle: async () => {},
+      measureWhileOpen: async () => null,
+    });
+    await floor.stop();
+
     // ---------------------------------------------------------------- the bare floor
     const bare = await bareStarted;
     // The same payload size as the gateway's event, for the same write.
@@ -228,6 +272,10 @@ export const fanout: Scenario = {
           { label: 'bare SSE server', value: p99(base) },
           check(p99(gw) <= 100, '≤ 100 ms'),
         ),
+        figure('delivery latency p99, minimal yoga (no upstream) vs bare SSE server', p99(yogaFloor), 'ms', {
+          label: 'bare SSE server',
+          value: p99(base),
+        }),
         figure('delivery latency p50', percentile(gw.latencies, 50), 'ms', {
           label: 'bare SSE server',
           value: percentile(base.latencies, 50),
@@ -239,6 +287,10 @@ export const fanout: Scenario = {
           { label: 'bare SSE server, per stream', value: perSubscription(base) },
           check(perSubscription(gw) <= 20, '≤ 20 KB'),
         ),
+        figure('resident memory per open subscription, gateway vs minimal yoga', perSubscription(gw), 'KiB', {
+          label: 'minimal yoga subscription, no upstream',
+          value: perSubscription(yogaFloor),
+        }),
         figure(
           `status polls (searchDB UNPARSE) per ${POLL_MIN_MS} ms interval, worst window`,
           maxPoll,
@@ -259,6 +311,10 @@ export const fanout: Scenario = {
           label: 'bare SSE server',
           value: base.cpuUsPerEvent,
         }),
+        figure('CPU per delivered event, minimal yoga vs bare SSE server', yogaFloor.cpuUsPerEvent, 'µs', {
+          label: 'bare SSE server',
+          value: base.cpuUsPerEvent,
+        }),
         figure(`time to open ${total} subscriptions (${openConcurrency} at a time)`, gw.openMs / 1000, 's', {
           label: 'bare SSE server',
           value: base.openMs / 1000,
@@ -267,8 +323,10 @@ export const fanout: Scenario = {
       notes: [
         `${credentials} credentials x ${perCredential} UNPARSE videos; one SSE subscription (operations/live.graphql WatchVideos, one videoNo) per video, opened ${openConcurrency} at a time, each its own HTTP/1.1 connection; then one upload callback (status PARSE) per video at an even ${callbackRate}/s, signed with the gateway's WEBHOOK_SECRET as MAVI's would be. Every subscription received exactly one event and completed, or the scenario fails.`,
         `The gateway at its defaults (quota governor on, POLL_MIN_MS=${POLL_MIN_MS}, POLL_MAX_MS=30000, in-memory live state) on a core of its own; the bench (10 000 client sockets) and the simulator share the other.`,
+        `Minimal yoga (bench/lib/yoga-floor.ts): the gateway's schema on graphql-yoga with no plugins, each subscription an async generator waiting for its notification, no upstream, no polling: ${round(yogaFloor.rssBefore / 2 ** 20, 1)} MiB -> ${round(yogaFloor.rssOpen / 2 ** 20, 1)} MiB, delivery p50 ${round(percentile(yogaFloor.latencies, 50), 2)} ms, p99 ${round(p99(yogaFloor), 2)} ms.`,
         `Memory: RSS once warm and settled, against RSS with all ${total} open and settled, divided by ${total}. Gateway ${round(gw.rssBefore / 2 ** 20, 1)} MiB -> ${round(gw.rssOpen / 2 ** 20, 1)} MiB; bare server ${round(base.rssBefore / 2 ** 20, 1)} MiB -> ${round(base.rssOpen / 2 ** 20, 1)} MiB.`,
         `Polls per ${POLL_MIN_MS} ms window (${pollWindows} consecutive windows after the subscriptions settled): UNPARSE listings ${JSON.stringify(pollCalls)}, all calls ${JSON.stringify(allCalls)}. Pollers back off x1.5 per quiet poll up to 30 s, so later windows see fewer.`,
+        `Delivery p99 by second of sending, ms: gateway ${gw.p99BySecond.join(' ')}; minimal yoga ${yogaFloor.p99BySecond.join(' ')}; bare ${base.p99BySecond.join(' ')}.`,
         `Delivery: ${gw.latencies.length} events in ${round(gw.deliverMs / 1000, 1)} s through the gateway (max ${round(Math.max(...gw.latencies), 1)} ms), ${base.latencies.length} in ${round(base.deliverMs / 1000, 1)} s through the bare server.`,
       ],
     };
@@ -335,6 +393,15 @@ async function runPhase(
     );
   });
   const deliverMs = performance.now() - t1;
+  // p99 of the events sent in each second of the delivery phase: a queue grows, a pause spikes.
+  const bySecond: number[][] = [];
+  for (const w of watches) {
+    const second = Math.floor(((w.sentAt as number) - t1) / 1000);
+    const slice = bySecond[second] ?? [];
+    bySecond[second] = slice;
+    slice.push((w.deliveredAt as number) - (w.sentAt as number));
+  }
+  const p99BySecond = bySecond.map((l) => round(percentile(l ?? [], 99), 0));
   const cpuUsPerEvent = ((server.stats().cpuMs - cpuBefore) * 1000) / total;
   // Each stream ends after its one event (the video is final); wait for them to close.
   await Promise.all(watches.map((w) => w.stream?.ended));
@@ -348,6 +415,7 @@ async function runPhase(
     latencies: watches.map((w) => (w.deliveredAt as number) - (w.sentAt as number)),
     cpuUsPerEvent,
     deliverMs,
+    p99BySecond,
     measured,
   };
 }

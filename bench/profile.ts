@@ -1,5 +1,5 @@
 /**
- * `tsx bench/profile.ts <file.cpuprofile> [top]`: where a V8 CPU profile (node --cpu-prof,
+ * `tsx bench/profile.ts <file.cpuprofile> [top] [callers-of] [depth] [--from=S --to=S] [--timeline]`: where a V8 CPU profile (node --cpu-prof,
  * or `npm run bench -- --profile`) spent its time, without a GUI: self time summed by
  * function and by file (node_modules packages folded into their package name), and the
  * inclusive time of the heaviest functions.
@@ -33,7 +33,11 @@ function where(url: string): string {
   return src !== -1 ? url.slice(src + 1) : url;
 }
 
-const [file, topArg, callersOf, depthArg] = process.argv.slice(2);
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const [file, topArg, callersOf, depthArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+/** --from=S --to=S: only the samples between S seconds after the profile started (the load phase). */
+const window = (name: string) =>
+  Number(flags.find((f) => f.startsWith(`--${name}=`))?.split('=')[1] ?? Number.NaN);
 if (!file) {
   console.error('usage: tsx bench/profile.ts <file.cpuprofile> [top] [function to show the callers of]');
   process.exit(1);
@@ -46,11 +50,26 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
-// Self time per node from the samples and their time deltas (µs).
+// Self time per node from the samples and their time deltas (µs), within the window.
+const from = Number.isNaN(window('from')) ? Number.NEGATIVE_INFINITY : window('from') * 1e6;
+const to = Number.isNaN(window('to')) ? Number.POSITIVE_INFINITY : window('to') * 1e6;
 const self = new Map<number, number>();
+const idleId = profile.nodes.find((n) => n.callFrame.functionName === '(idle)')?.id;
+const busyPerSecond: number[] = [];
+let at = 0;
 for (let i = 0; i < profile.samples.length; i++) {
   const id = profile.samples[i] as number;
-  self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
+  const second = Math.floor(at / 1e6);
+  if (id !== idleId) busyPerSecond[second] = (busyPerSecond[second] ?? 0) + delta;
+  if (at < from || at > to) continue;
+  self.set(id, (self.get(id) ?? 0) + delta);
+}
+if (flags.includes('--timeline')) {
+  console.log(
+    `busy share per second: ${Array.from(busyPerSecond, (us) => Math.round((us ?? 0) / 1e4)).join(' ')}`,
+  );
 }
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 

@@ -227,6 +227,8 @@ export async function startGateway(
   const origin = `http://127.0.0.1:${port}`;
   // One directory per gateway: tsx's loader thread writes a profile of its own beside the main one.
   const nodeArgs = ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.out, 'profiles', name)}`] : [];
+  // More node options for the gateway, e.g. BENCH_GATEWAY_NODE_ARGS=--heap-prof.
+  nodeArgs.push(...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
   const spawned = spawnNode(
     ctx,
     name,
