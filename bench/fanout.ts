@@ -97,12 +97,15 @@ export const fanout: Scenario = {
       cmd: 'accounts',
       count: credentials,
       seed: false,
-      videos: perCredential,
+      // One more per credential, for warming the gateway up.
+      videos: perCredential + 1,
       status: 'UNPARSE',
     });
     const makeWatches = (): Watch[] =>
       accounts.flatMap((a) =>
-        a.videoNos.map((videoNo) => ({ apiKey: a.apiKey, clientId: a.clientId, videoNo, events: 0 })),
+        a.videoNos
+          .slice(0, perCredential)
+          .map((videoNo) => ({ apiKey: a.apiKey, clientId: a.clientId, videoNo, events: 0 })),
       );
 
     // ---------------------------------------------------------------- the gateway
@@ -110,16 +113,28 @@ export const fanout: Scenario = {
     const gateway = await startGateway(ctx, 'fanout-gateway', sim.origin);
     const url = `${gateway.origin}/graphql`;
     const query = text(WatchVideosDocument);
-    // Warm it: code paths compiled, pools and caches made, before the baseline RSS.
-    await pool(accounts.slice(0, 20), 5, async (a) => {
+    // Warm it, as a gateway in service is: every code path of the phase (subscribe, check,
+    // callback, event, completion) run and compiled, pools and caches made, before the
+    // baseline RSS. Each warm-up subscription watches a video the phase does not use.
+    await pool(accounts.slice(0, ctx.smoke ? 5 : 200), 20, async (a) => {
+      const videoNo = a.videoNos[perCredential] as string;
+      let delivered = false;
       const s = subscribeSse(
         url,
-        { authorization: a.apiKey, query, variables: { videoNos: [a.videoNos[0]] } },
-        () => {},
+        { authorization: a.apiKey, query, variables: { videoNos: [videoNo] } },
+        (e) => {
+          if (e.event === 'next') delivered = true;
+        },
       );
       await s.opened;
-      await sleep(ctx.smoke ? 20 : 200);
-      s.close();
+      await sleep(ctx.smoke ? 50 : 300);
+      await post(
+        gateway.origin,
+        callbackPath(a.apiKey),
+        JSON.stringify({ videoNo, clientId: a.clientId, status: 'PARSE' }),
+      );
+      await s.ended;
+      if (!delivered) throw new Error('fanout-gateway: a warm-up subscription got no event');
     });
     await sleep(ctx.smoke ? 50 : 500);
     const gw = await runPhase(ctx, gateway, makeWatches(), {
@@ -180,7 +195,7 @@ export const fanout: Scenario = {
         uploadedAt: null,
         durationSeconds: 60,
       });
-    await pool(accounts.slice(0, 20), 5, async (a) => {
+    await pool(accounts.slice(0, ctx.smoke ? 5 : 200), 20, async (a) => {
       const w = a.videoNos[0] as string;
       const s = subscribeSse(
         floorUrl,
@@ -224,14 +239,15 @@ export const fanout: Scenario = {
         },
       },
     });
-    await pool(accounts.slice(0, 20), 5, async (a) => {
+    await pool(accounts.slice(0, ctx.smoke ? 5 : 200), 20, async (a) => {
       const s = subscribeSse(
         `${bare.origin}/sse?topic=warm-${a.clientId}`,
         { authorization: '', query: '' },
         () => {},
       );
       await s.opened;
-      s.close();
+      await post(bare.origin, `/notify?topic=warm-${a.clientId}`, payload);
+      await s.ended;
     });
     await sleep(ctx.smoke ? 50 : 500);
     let opened = 0;
