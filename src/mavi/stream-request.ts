@@ -131,20 +131,23 @@ export function requestText(
 }
 
 /**
- * A request whose body is a stream, sent with node:http.
+ * A request whose body is a stream (uploads) or whose answer is read as one (streamed chat),
+ * sent with node:http; resolves once the answer's headers are in.
  *
  * Node 20's fetch (undici) reads a streamed request body as fast as it can produce chunks and
  * queues them for the socket, so a 1 GiB upload would sit in memory; node:http's pipe pauses
- * the source while the socket is full. The answer comes back as a fetch Response so the rest
- * of the transport treats both paths alike. If the body fails (client abort, size limit),
- * the request is destroyed and that failure is what this rejects with.
+ * the source while the socket is full. For a streamed answer, node:http also sets a stream up
+ * faster than fetch, which a chat's first chunk waits for. The answer comes back as a fetch
+ * Response so the rest of the transport treats every path alike. If a streamed body fails
+ * (client abort, size limit), the request is destroyed and that failure is what this rejects
+ * with.
  */
-export function requestWithStreamBody(
+export function requestStreamed(
   url: string,
   init: {
     method: string;
     headers: Record<string, string>;
-    body: ReadableStream<Uint8Array>;
+    body: ReadableStream<Uint8Array> | string | undefined;
     signal: AbortSignal;
   },
 ): Promise<Response> {
@@ -152,15 +155,19 @@ export function requestWithStreamBody(
     const target = new URL(url);
     const agent = agents[target.protocol as keyof typeof agents];
     const client = target.protocol === 'https:' ? https : http;
+    const text = typeof init.body === 'string' || init.body === undefined ? init.body : null;
     const req = client.request(target, {
       method: init.method,
-      headers: init.headers,
+      headers:
+        typeof text === 'string'
+          ? { ...init.headers, 'content-length': String(Buffer.byteLength(text)) }
+          : init.headers,
       agent,
       signal: init.signal,
     });
-    const source = Readable.fromWeb(init.body as NodeWebReadableStream<Uint8Array>);
+    const source = text === null ? Readable.fromWeb(init.body as NodeWebReadableStream<Uint8Array>) : null;
     let sourceError: unknown;
-    source.on('error', (error) => {
+    source?.on('error', (error) => {
       sourceError = error;
       req.destroy(error);
     });
@@ -168,7 +175,7 @@ export function requestWithStreamBody(
     req.on('response', (res) => {
       // MAVI may answer before the whole file is sent (an error); stop sending then.
       res.on('end', () => {
-        if (!source.readableEnded) source.destroy();
+        if (source && !source.readableEnded) source.destroy();
       });
       const headers = new Headers();
       for (const [name, value] of Object.entries(res.headers)) {
@@ -182,6 +189,7 @@ export function requestWithStreamBody(
         }),
       );
     });
-    source.pipe(req);
+    if (source) source.pipe(req);
+    else req.end(text);
   });
 }

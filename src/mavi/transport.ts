@@ -7,7 +7,7 @@ import { badData, openEnvelope, type RawAnswer } from './envelope.js';
 import { GatewayError, UnauthorizedError, UpstreamError } from './errors.js';
 import { Governor, type GovernorEvent, type GovernorOptions, quotaSubject } from './governor.js';
 import { Retrier, type RetryOptions, type RetryReport } from './retry.js';
-import { RequestFailure, type RequestTarget, requestText, requestWithStreamBody } from './stream-request.js';
+import { RequestFailure, type RequestTarget, requestStreamed, requestText } from './stream-request.js';
 
 export interface TransportOptions {
   /** MAVI's origin, e.g. https://mavi-backend.memories.ai (no trailing path). */
@@ -334,9 +334,12 @@ export class MaviTransport {
 
     try {
       const url = this.#url(spec.path, init.query);
-      const response = init.body
-        ? await requestWithStreamBody(url, { method: spec.method, headers, body: init.body, signal })
-        : await fetch(url, { method: spec.method, headers, body, signal });
+      const response = await requestStreamed(url, {
+        method: spec.method,
+        headers,
+        body: init.body ?? body,
+        signal,
+      });
       return { response, clearTimer, timedOut: () => didTimeOut };
     } catch (error) {
       clearTimer();
