@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { ChatStreamDocument } from '../operations/__generated__/graphql.js';
 import { type ChatChunkWritten, startSimulator } from '../src/simulator/index.js';
 import { subscribeSse, text } from './lib/client.js';
+import { scrape } from './lib/metrics.js';
 import { pool } from './lib/pool.js';
 import { startGateway } from './lib/procs.js';
 import { percentile, round, sleep } from './lib/stats.js';
@@ -49,6 +50,9 @@ export const chat: Scenario = {
       /** Latencies of every chunk of every stream, per way of reading it. */
       const viaGateway: number[] = [];
       const direct: number[] = [];
+      /** The same latencies split: a stream's first chunk (which waits for its set-up) and the rest. */
+      const firsts = { gateway: [] as number[], direct: [] as number[] };
+      const rest = { gateway: [] as number[], direct: [] as number[] };
       let streams = 0;
       let chunks = 0;
       const run = async (mode: 'gateway' | 'direct', until: number, out: number[]) => {
@@ -86,7 +90,11 @@ export const chat: Scenario = {
               if (writes.length === 0 || received.length !== writes.length) {
                 throw new Error(`${mode}: ${tag} read ${received.length} chunks of ${writes.length} written`);
               }
-              for (const [i, at] of received.entries()) out.push(at - (writes[i] as number));
+              for (const [i, at] of received.entries()) {
+                const latency = at - (writes[i] as number);
+                out.push(latency);
+                (i === 0 ? firsts : rest)[mode].push(latency);
+              }
               written.delete(tag);
               streams += 1;
               chunks += received.length;
@@ -96,12 +104,20 @@ export const chat: Scenario = {
       };
       ctx.log(`chat: ${concurrent} streams at a time straight from the simulator, ${seconds} s`);
       await run('direct', performance.now() + (ctx.smoke ? 100 : 2000), []);
-      await run('direct', performance.now() + seconds * 1000, direct);
       ctx.log(`chat: ${concurrent} streams at a time through the gateway, ${seconds} s`);
       await run('gateway', performance.now() + (ctx.smoke ? 100 : 2000), []);
       await sleep(100);
       const before = { streams, chunks };
+      for (const split of [firsts, rest]) {
+        split.gateway.length = 0;
+        split.direct.length = 0;
+      }
+      await run('direct', performance.now() + seconds * 1000, direct);
+      // prom-client's event-loop delay gauges cover the time since the last scrape.
+      await scrape(gateway.origin, 'nodejs_eventloop_lag_max_seconds');
       await run('gateway', performance.now() + seconds * 1000, viaGateway);
+      const lagP99 = (await scrape(gateway.origin, 'nodejs_eventloop_lag_p99_seconds')) * 1000;
+      const lagMax = (await scrape(gateway.origin, 'nodejs_eventloop_lag_max_seconds')) * 1000;
       const p99 = percentile(viaGateway, 99);
       const check = (met: boolean, text: string) => (ctx.smoke ? undefined : { text, met });
       return {
@@ -120,6 +136,8 @@ export const chat: Scenario = {
         ],
         notes: [
           `${concurrent} chatStream subscriptions at a time (operations/live.graphql ChatStream over SSE), each started again as soon as it ends, for ${seconds} s after a warm-up; the simulator writes a chunk (three words) every ${chunkDelayMs} ms. Through the gateway: ${streams - before.streams} streams, ${viaGateway.length} chunks; directly: ${direct.length} chunks. Every chunk written was read, in order, or the scenario fails.`,
+          `p50/p99 of each stream's first chunk (it waits for the stream to be set up: the subscription, the upstream request, its answer's headers) against the others, ms: through the gateway first ${round(percentile(firsts.gateway, 50), 2)}/${round(percentile(firsts.gateway, 99), 2)}, others ${round(percentile(rest.gateway, 50), 2)}/${round(percentile(rest.gateway, 99), 2)}; directly first ${round(percentile(firsts.direct, 50), 2)}/${round(percentile(firsts.direct, 99), 2)}, others ${round(percentile(rest.direct, 50), 2)}/${round(percentile(rest.direct, 99), 2)}.`,
+          `The gateway's own event-loop delay over the measured run (prom-client, 10 ms resolution): p99 ${round(lagP99, 2)} ms, max ${round(lagMax, 2)} ms.`,
           `The gateway with MAVI_GOVERNOR=false (chat is 10/min per credential), otherwise defaults, on a core of its own; the simulator and the clients share the bench process on the other core, so both are timed by one clock. Max through the gateway ${round(Math.max(...viaGateway), 2)} ms, directly ${round(Math.max(...direct), 2)} ms.`,
         ],
       };
