@@ -13,7 +13,13 @@ import { InvalidParameterError } from './mavi/errors.js';
 export interface OpenedUpload {
   filename: string;
   mimeType: string;
-  stream: ReadableStream<Uint8Array>;
+  stream: ReadableStream<Uint8Array> | Readable;
+}
+
+/** Gives up on an opened upload's stream (its bytes are drained, not read). */
+export async function discardUpload(upload: OpenedUpload): Promise<void> {
+  if (upload.stream instanceof Readable) upload.stream.destroy();
+  else await upload.stream.cancel();
 }
 
 export interface UploadLimits {
@@ -108,7 +114,7 @@ export class IncomingUpload {
     return {
       filename: arrival.filename,
       mimeType: arrival.mimeType,
-      stream: limitedWebStream(arrival.file, max),
+      stream: limitedStream(arrival.file, max),
     };
   }
 }
@@ -118,39 +124,32 @@ function tooLarge(max: number): InvalidParameterError {
 }
 
 /**
- * A Node stream as a web stream that fails once more than `max` bytes pass. Cancelling it
- * (an upstream failure) drains the rest of the part so the request can finish.
+ * The part's stream, failing once more than `max` bytes pass. Node streams end to end (the
+ * socket to MAVI's request): a web stream in between cost a promise round trip per chunk in
+ * each direction, a third of the gateway's CPU on a large upload. Ending it early (an upstream
+ * failure, the limit) drains the rest of the part so the request can finish; the part is never
+ * destroyed, which would stop the parser.
  */
-function limitedWebStream(file: Readable, max: number): ReadableStream<Uint8Array> {
-  let seen = 0;
+function limitedStream(file: Readable, max: number): Readable {
+  // Iterated by hand: leaving a for-await loop early would destroy the part.
   const iterator = file[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
+  let seen = 0;
+  return Readable.from(
+    (async function* () {
+      try {
+        for (;;) {
           const { done, value } = await iterator.next();
-          if (done) {
-            controller.close();
-            return;
-          }
+          if (done) return;
           const chunk = value as Buffer;
           seen += chunk.byteLength;
-          if (seen > max) {
-            controller.error(tooLarge(max));
-            file.resume();
-            return;
-          }
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        } catch (error) {
-          controller.error(error);
+          if (seen > max) throw tooLarge(max);
+          yield chunk;
         }
-      },
-      cancel() {
-        file.resume();
-      },
-    },
-    // Pull one chunk at a time: the socket, not this stream, is the buffer.
-    { highWaterMark: 0 },
+      } finally {
+        if (!file.readableEnded) file.resume();
+      }
+    })(),
+    { objectMode: false },
   );
 }
 

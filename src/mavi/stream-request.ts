@@ -147,7 +147,7 @@ export function requestStreamed(
   init: {
     method: string;
     headers: Record<string, string>;
-    body: ReadableStream<Uint8Array> | string | undefined;
+    body: ReadableStream<Uint8Array> | Readable | string | undefined;
     signal: AbortSignal;
   },
 ): Promise<Response> {
@@ -165,7 +165,12 @@ export function requestStreamed(
       agent,
       signal: init.signal,
     });
-    const source = text === null ? Readable.fromWeb(init.body as NodeWebReadableStream<Uint8Array>) : null;
+    const source =
+      text !== null
+        ? null
+        : init.body instanceof Readable
+          ? init.body
+          : Readable.fromWeb(init.body as NodeWebReadableStream<Uint8Array>);
     let sourceError: unknown;
     source?.on('error', (error) => {
       sourceError = error;

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
 import { Coalescer, canonicalJson } from './coalesce.js';
 import type { Credential } from './credential.js';
@@ -53,7 +54,7 @@ export interface CallInit<T> {
   query?: Record<string, string | number | undefined>;
   json?: unknown;
   /** A streamed body (uploads); sent with chunked encoding. */
-  body?: ReadableStream<Uint8Array>;
+  body?: ReadableStream<Uint8Array> | Readable;
   headers?: Record<string, string>;
   /** The caller's signal: aborting it aborts the upstream request. */
   signal?: AbortSignal | undefined;

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 /**
  * The domain as the rest of the gateway sees it: MAVI's quirks (string numbers, FAIL vs
  * PARSE_ERROR, `robot` for the assistant) are already mapped away.
@@ -80,9 +81,12 @@ export interface AccessTokenRecord {
   tokenType: string | null;
 }
 
-/** A file on its way to MAVI: streamed, never held whole. */
+/**
+ * A file on its way to MAVI: streamed, never held whole. A Node stream when it comes from the
+ * socket (the upload parser), a web stream when it comes from a web File (yoga.fetch).
+ */
 export interface UploadSource {
   filename: string;
   mimeType: string;
-  stream: ReadableStream<Uint8Array>;
+  stream: ReadableStream<Uint8Array> | Readable;
 }

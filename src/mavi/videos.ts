@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web';
 import type { Credential } from './credential.js';
 import {
   DecodeError,
@@ -102,32 +104,25 @@ export function uploadVideo(
   opts: { callBackUri?: string | undefined; signal?: AbortSignal | undefined },
 ): Promise<VideoRecord> {
   const boundary = `----mavi-gateway-${crypto.randomUUID()}`;
-  const head = new TextEncoder().encode(
+  const head = Buffer.from(
     `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${quoteFilename(file.filename)}"\r\n` +
       `Content-Type: ${file.mimeType}\r\n\r\n`,
   );
-  const tail = new TextEncoder().encode(`\r\n--${boundary}--\r\n`);
-  const source = file.stream.getReader();
-  let sentHead = false;
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (!sentHead) {
-        sentHead = true;
-        controller.enqueue(head);
-        return;
-      }
-      const { done, value } = await source.read();
-      if (done) {
-        controller.enqueue(tail);
-        controller.close();
-      } else {
-        controller.enqueue(value);
-      }
-    },
-    cancel(reason) {
-      return source.cancel(reason);
-    },
-  });
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const source =
+    file.stream instanceof Readable
+      ? file.stream
+      : Readable.fromWeb(file.stream as NodeWebReadableStream<Uint8Array>);
+  // Pulled as the socket to MAVI drains; ending it early (MAVI answered, the call failed)
+  // ends the source too.
+  const body = Readable.from(
+    (async function* () {
+      yield head;
+      yield* source;
+      yield tail;
+    })(),
+    { objectMode: false },
+  );
   return transport.call('upload', {
     credential,
     signal: opts.signal,

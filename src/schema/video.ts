@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { LIMITS } from '../mavi/endpoints.js';
 import { ERROR_CLASSES, GatewayError, InvalidParameterError, VideoNotFoundError } from '../mavi/errors.js';
 import type { ClipRecord, VideoPage, VideoRecord, VideoStatus } from '../mavi/types.js';
-import { IncomingUpload, type OpenedUpload } from '../uploads.js';
+import { discardUpload, IncomingUpload, type OpenedUpload } from '../uploads.js';
 import { COST, callsFor, pageSize, VIDEO_CLIPS_COST, VIDEO_LOOKUP_COST } from './cost.js';
 import { ErrorInterface } from './errors.js';
 import { decodeCursor, encodeCursor, filterFingerprint, planPages } from './paging.js';
@@ -234,7 +234,7 @@ builder.mutationField('uploadVideo', (t) =>
       try {
         checkVideoType(file);
       } catch (error) {
-        await file.stream.cancel();
+        await discardUpload(file);
         throw error;
       }
       const callBackUri = ctx.services.callbacks?.uploadCallbackUrl(ctx.mavi.requireCredential());
