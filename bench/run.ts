@@ -11,7 +11,7 @@
  * names another directory), with each process's output in logs/.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { batching } from './batching.js';
 import { chat } from './chat.js';
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const started = Date.now();
   const pinned = pinSelf();
+  const loadAtStart = loadavg()[0] ?? 0;
   const ctx: BenchContext = {
     smoke,
     profile,
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
     `- command: \`npm run bench --${smoke ? ' --smoke' : ''} ${names.join(' ')}\``,
     `- machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform} ${process.arch}`,
     `- date: ${new Date(started).toISOString()}, total ${format((Date.now() - started) / 1000)} s`,
+    `- load average (1 min) at the start ${loadAtStart.toFixed(2)}, at the end ${loadavg()[0]?.toFixed(2)}: anything well above what the bench itself puts on the cores means another job shared the machine`,
     `- placement: ${pinned ? `measured processes pinned to core ${cpus().length - 1}, the bench process and simulators to the others` : 'no pinning (taskset unavailable or one core)'}`,
   ];
   const md = markdown(results, header);
