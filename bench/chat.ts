@@ -137,7 +137,7 @@ export const chat: Scenario = {
         notes: [
           `${concurrent} chatStream subscriptions at a time (operations/live.graphql ChatStream over SSE), each started again as soon as it ends, for ${seconds} s after a warm-up; the simulator writes a chunk (three words) every ${chunkDelayMs} ms. Through the gateway: ${streams - before.streams} streams, ${viaGateway.length} chunks; directly: ${direct.length} chunks. Every chunk written was read, in order, or the scenario fails.`,
           `p50/p99 of each stream's first chunk (it waits for the stream to be set up: the subscription, the upstream request, its answer's headers) against the others, ms: through the gateway first ${round(percentile(firsts.gateway, 50), 2)}/${round(percentile(firsts.gateway, 99), 2)}, others ${round(percentile(rest.gateway, 50), 2)}/${round(percentile(rest.gateway, 99), 2)}; directly first ${round(percentile(firsts.direct, 50), 2)}/${round(percentile(firsts.direct, 99), 2)}, others ${round(percentile(rest.direct, 50), 2)}/${round(percentile(rest.direct, 99), 2)}.`,
-          `The gateway's own event-loop delay over the measured run (prom-client, 10 ms resolution): p99 ${round(lagP99, 2)} ms, max ${round(lagMax, 2)} ms.`,
+          `The gateway's own event-loop delay over the measured run (prom-client, sampled every 10 ms, which the figure includes): p99 ${round(lagP99, 2)} ms, max ${round(lagMax, 2)} ms.`,
           `The gateway with MAVI_GOVERNOR=false (chat is 10/min per credential), otherwise defaults, on a core of its own; the simulator and the clients share the bench process on the other core, so both are timed by one clock. Max through the gateway ${round(Math.max(...viaGateway), 2)} ms, directly ${round(Math.max(...direct), 2)} ms.`,
         ],
       };

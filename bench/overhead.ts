@@ -151,9 +151,24 @@ export const overhead: Scenario = {
       10,
       Math.floor((Math.min(m('info').saturated.rps, m('warn').saturated.rps) * 0.5) / 10) * 10,
     );
+    const lags: string[] = [];
     for (const target of targets) {
       ctx.log(`overhead: ${target.label}, even ${rate} req/s, ${seconds} s`);
+      // Event-loop delays over the run: the gateway's (prom-client, reset by each scrape) and
+      // its upstream simulator's, so a tail can be placed.
+      const lagged = target.gateway || target.key === 'proxy';
+      if (lagged) await upstream.command({ cmd: 'lag' });
+      if (target.gateway) await scrape(target.service.origin, 'nodejs_eventloop_lag_p99_seconds');
       const fixed = await paced({ ...target.request, authorizations: keys, connections, seconds, rate });
+      if (lagged) {
+        const sim = await upstream.command<{ p99Ms: number; maxMs: number }>({ cmd: 'lag' });
+        const own = target.gateway
+          ? `, the gateway's own p99 ${round((await scrape(target.service.origin, 'nodejs_eventloop_lag_p99_seconds')) * 1000, 1)} ms`
+          : '';
+        lags.push(
+          `${target.label} at ${rate} req/s: event-loop delay (each figure includes its sampling interval: 5 ms for the simulator, 10 ms for the gateway) of the upstream simulator p99 ${round(sim.p99Ms, 1)} ms, max ${round(sim.maxMs, 1)} ms${own}.`,
+        );
+      }
       if (fixed.errors > 0 || fixed.non2xx > 0) {
         throw new Error(
           `${target.label}: ${fixed.errors} errors, ${fixed.non2xx} non-2xx answers at ${rate} req/s`,
@@ -250,6 +265,7 @@ export const overhead: Scenario = {
       ),
     ];
     const notes = [
+      ...lags,
       `${connections} connections, ${seconds} s per measured run after ${warmSeconds} s of warm-up; the even-rate runs send ${rate} req/s (half the slower gateway's saturated throughput) open-loop over at most ${connections} connections, latency counted from when each request was due.`,
       `Requests rotate over ${keys.length} credentials (25 videos each). The gateway runs src/server.ts under tsx as \`npm start\` does, with NODE_ENV=production and MAVI_GOVERNOR=false (the quota governor would cap searchDB at 200/min per credential), everything else at its defaults.`,
       "Each target runs pinned to one core (taskset); the load generator (autocannon in the bench process) and the upstream simulator share the other. CPU per request is the target's user+system time over its saturated run divided by the requests it answered.",

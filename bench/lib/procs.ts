@@ -108,8 +108,9 @@ const NOFILE = fileLimits().hard;
  * On a machine of few cores, the measured process gets the last core to itself and
  * everything else (the bench's load generator, the simulator) shares the others, so what is
  * measured is that process's work rather than its contention with the load generator.
+ * BENCH_NO_PIN=1 turns this off.
  */
-const canPin = cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
+const canPin = !process.env.BENCH_NO_PIN && cpus().length >= 2 && spawnSync('taskset', ['-V']).status === 0;
 const LAST_CPU = String(cpus().length - 1);
 const OTHER_CPUS = cpus().length > 2 ? `0-${cpus().length - 2}` : '0';
 

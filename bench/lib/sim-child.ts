@@ -3,11 +3,15 @@
  * measured in the gateway. Options come from BENCH_SIM (JSON SimulatorOptions); the bench
  * drives it over the IPC channel (sim-protocol.ts): bulk account set-up and call counts.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type SimulatorOptions, startSimulator } from '../../src/simulator/index.js';
 import type { BenchAccount, CallCounts, SimCommand } from './sim-protocol.js';
 
 const options = JSON.parse(process.env.BENCH_SIM ?? '{}') as SimulatorOptions;
 const sim = await startSimulator(options);
+// The simulator's own event-loop delay, so a stall upstream is not blamed on the gateway.
+const lag = monitorEventLoopDelay({ resolution: 5 });
+lag.enable();
 
 function run(command: SimCommand): unknown {
   switch (command.cmd) {
@@ -32,6 +36,11 @@ function run(command: SimCommand): unknown {
     case 'resetCalls':
       sim.resetCalls();
       return null;
+    case 'lag': {
+      const result = { p99Ms: lag.percentile(99) / 1e6, maxMs: lag.max / 1e6 };
+      lag.reset();
+      return result;
+    }
     case 'counts': {
       const counts: CallCounts = { byEndpoint: {}, searchDBByStatus: {}, total: sim.calls.length };
       for (const call of sim.calls) {

@@ -15,6 +15,8 @@ export type SimCommand =
       apiKey?: string;
     }
   | { cmd: 'resetCalls' }
+  /** The simulator's event-loop delay since the last `lag` (p99 and max, ms). */
+  | { cmd: 'lag' }
   | { cmd: 'counts' };
 
 export interface BenchAccount {
