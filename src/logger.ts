@@ -103,6 +103,11 @@ function errorFields(error: Error): Record<string, unknown> {
   };
 }
 
+function isAbort(error: Error): boolean {
+  const original = (error as { originalError?: unknown }).originalError;
+  return error.name === 'AbortError' || (original instanceof Error && original.name === 'AbortError');
+}
+
 /**
  * Yoga's logger on pino. Yoga logs an unexpected error with its message (which may quote
  * anything, a credential included) when it masks it; here messages are scrubbed and errors
@@ -121,7 +126,10 @@ export function yogaLogger(logger: Logger) {
           .map(String)
           .join(' '),
       );
-      if (error) logger[level]({ error: errorFields(error) }, text || 'unexpected error');
+      // A request whose client went away (or that shutdown cut short) fails with an AbortError
+      // that yoga masks and logs as unexpected; it is neither unexpected nor the gateway's fault.
+      if (error && isAbort(error)) logger.debug('request aborted before it was answered');
+      else if (error) logger[level]({ error: errorFields(error) }, text || 'unexpected error');
       else logger[level](text);
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };

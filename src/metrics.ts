@@ -9,6 +9,8 @@ export type OperationOutcome =
   | 'error'
   /** Never executed: a parse or validation error, or a query limit. */
   | 'rejected'
+  /** The client went away (or shutdown cut the request short) before the answer. */
+  | 'aborted'
   /** A subscription or incremental delivery: counted when its stream starts. */
   | 'stream';
 

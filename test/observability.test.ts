@@ -6,7 +6,7 @@ import type { AttemptReport } from '../src/mavi/transport.js';
 import { createMetrics } from '../src/metrics.js';
 import { useReadiness } from '../src/plugins/use-readiness.js';
 import { schema } from '../src/schema/index.js';
-import { type Stack, startStack } from './helpers.js';
+import { eventually, type Stack, startStack } from './helpers.js';
 
 /** Metrics, health and readiness routes, and the operation and upstream log lines. */
 let stack: Stack;
@@ -288,6 +288,35 @@ describe('logs', () => {
       httpStatus: 503,
     });
     expect(warn?.credentialId).toMatch(/^[0-9a-f]{32}$/);
+    expect(JSON.stringify(lines)).not.toContain(key);
+  });
+
+  it('a client that goes away mid-operation is a debug line, not an unexpected error', async () => {
+    lines.length = 0;
+    const key = stack.newAccount();
+    stack.sim.injectFault({
+      credential: key,
+      endpoint: 'searchDB',
+      times: 1,
+      kind: { type: 'delay', ms: 300 },
+    });
+    const gone = new AbortController();
+    const answer = Promise.resolve(
+      stack.gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: key },
+        body: JSON.stringify({ query: '{ videos(first: 1) { __typename } }' }),
+        signal: gone.signal,
+      }),
+    ).catch(() => null);
+    setTimeout(() => gone.abort(), 50);
+    await answer;
+    const op = await eventually(() => lines.find((l) => l.msg === 'graphql operation'));
+    expect(op).toMatchObject({ level: 30, outcome: 'aborted' });
+    expect(lines.find((l) => l.msg === 'request aborted before it was answered')).toMatchObject({
+      level: 20,
+    });
+    expect(lines.filter((l) => (l.level as number) >= 50)).toEqual([]);
     expect(JSON.stringify(lines)).not.toContain(key);
   });
 

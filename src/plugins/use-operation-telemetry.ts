@@ -60,7 +60,7 @@ export function useOperationTelemetry(opts: { logger: Logger; metrics: GatewayMe
         }
       };
     },
-    onExecutionResult({ result, context }) {
+    onExecutionResult({ result, context, request }) {
       const state = operations.get(context);
       if (!state || result === undefined) return;
       operations.delete(context);
@@ -71,7 +71,7 @@ export function useOperationTelemetry(opts: { logger: Logger; metrics: GatewayMe
         logger.info({ ...line, outcome: 'stream' }, 'graphql operation');
         return;
       }
-      const outcome = outcomeOf(result);
+      const outcome = request.signal?.aborted ? 'aborted' : outcomeOf(result);
       metrics.observeOperation(state.type, outcome, durationMs / 1000);
       const codes = errorCodes(result);
       logger.info(
