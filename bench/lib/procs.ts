@@ -215,6 +215,18 @@ export interface Service {
 }
 
 /**
+ * The node options of `npm start` (package.json's start script, e.g. --max-semi-space-size),
+ * so that the bench measures the gateway as it is started.
+ */
+const START_NODE_FLAGS: string[] = (() => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== 'node') return [];
+  const flags = words.slice(1, words.indexOf('--import'));
+  return flags.every((f) => f.startsWith('--')) ? flags : [];
+})();
+
+/**
  * The gateway, `src/server.ts` as deployed: NODE_ENV=production, the given upstream, a known
  * WEBHOOK_SECRET, everything else at its default unless `env` says otherwise.
  */
@@ -228,6 +240,7 @@ export async function startGateway(
   const origin = `http://127.0.0.1:${port}`;
   // One directory per gateway: tsx's loader thread writes a profile of its own beside the main one.
   const nodeArgs = ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.out, 'profiles', name)}`] : [];
+  nodeArgs.push(...START_NODE_FLAGS);
   // More node options for the gateway, e.g. BENCH_GATEWAY_NODE_ARGS=--heap-prof.
   nodeArgs.push(...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
   const spawned = spawnNode(
