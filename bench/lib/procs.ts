@@ -5,11 +5,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SimulatorOptions } from '../../src/simulator/index.js';
+import { freePort } from '../../test/processes.js';
 import type { SimCommand, SimReply } from './sim-protocol.js';
 import { maximum, sleep } from './stats.js';
 import type { BenchContext } from './types.js';
@@ -19,18 +19,6 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789';
 
 const running = new Set<ChildProcess>();
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 export interface ProcStats {
   /** Resident memory now (VmRSS). */
