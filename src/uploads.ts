@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import busboy from 'busboy';
 import { createGraphQLError, type GraphQLParams } from 'graphql-yoga';
 import { InvalidParameterError } from './mavi/errors.js';
+import { MultipartParser } from './multipart.js';
 
 /** What an upload looks like once its part has arrived. */
 export interface OpenedUpload {
@@ -76,7 +76,7 @@ export class IncomingUpload {
     return this.#arrived;
   }
 
-  /** Called by the session when busboy reaches this part. */
+  /** Called by the session when the parser reaches this part. */
   deliver(arrival: Arrival): void {
     this.#arrived = arrival;
     this.#arrive(arrival);
@@ -155,7 +155,7 @@ function limitedStream(file: Readable, max: number): Readable {
 
 /**
  * One multipart request being parsed. Resolves the GraphQL params as soon as `operations` and
- * `map` are read; then hands each file part to its {@link IncomingUpload} as busboy reaches it.
+ * `map` are read; then hands each file part to its {@link IncomingUpload} as the parser reaches it.
  */
 class UploadSession {
   readonly limits: UploadLimits;
@@ -291,10 +291,10 @@ export function parseMultipartRequest(
       else resolve(outcome.params);
     };
 
-    let parser: busboy.Busboy;
+    let parser: MultipartParser;
     try {
-      parser = busboy({
-        headers: { 'content-type': contentType },
+      parser = new MultipartParser({
+        contentType,
         limits: {
           fieldSize: limits.maxFieldBytes,
           files: limits.maxFiles,
@@ -335,7 +335,7 @@ export function parseMultipartRequest(
     });
 
     parser.on('file', (name, file, info) => {
-      const upload = session.uploads.get(name);
+      const upload = name === undefined ? undefined : session.uploads.get(name);
       if (!settled) {
         file.resume();
         settle({ error: badRequest('File parts must come after the "operations" and "map" fields.') });
