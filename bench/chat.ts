@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { ChatStreamDocument } from '../operations/__generated__/graphql.js';
 import { type ChatChunkWritten, startSimulator } from '../src/simulator/index.js';
 import { subscribeSse, text } from './lib/client.js';
-import { scrape } from './lib/metrics.js';
+import { scrape, scrapeAll } from './lib/metrics.js';
 import { pool } from './lib/pool.js';
 import { startGateway } from './lib/procs.js';
 import { percentile, round, sleep } from './lib/stats.js';
@@ -116,8 +116,12 @@ export const chat: Scenario = {
       // prom-client's event-loop delay gauges cover the time since the last scrape.
       await scrape(gateway.origin, 'nodejs_eventloop_lag_max_seconds');
       await run('gateway', performance.now() + seconds * 1000, viaGateway);
-      const lagP99 = (await scrape(gateway.origin, 'nodejs_eventloop_lag_p99_seconds')) * 1000;
-      const lagMax = (await scrape(gateway.origin, 'nodejs_eventloop_lag_max_seconds')) * 1000;
+      const [lagP99, lagMax] = (
+        await scrapeAll(gateway.origin, [
+          'nodejs_eventloop_lag_p99_seconds',
+          'nodejs_eventloop_lag_max_seconds',
+        ])
+      ).map((seconds) => seconds * 1000) as [number, number];
       const p99 = percentile(viaGateway, 99);
       const check = (met: boolean, text: string) => (ctx.smoke ? undefined : { text, met });
       return {
