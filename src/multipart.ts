@@ -112,8 +112,15 @@ export class MultipartParser extends Writable {
   #state = PREAMBLE;
   /** Bytes of the delimiter matched at the end of the data seen so far. */
   #carry: number;
-  /** Header bytes of the current part, after a leading CRLF (so an empty block is CRLF CRLF). */
-  #head: Buffer = CRLF;
+  /**
+   * Header bytes of the current part, after a leading CRLF (so an empty block is CRLF CRLF),
+   * as the pieces they came in (copied, so no request chunk is kept alive): joining them on
+   * every write would make a header sent a byte at a time cost quadratic time.
+   */
+  #head: Buffer[] = [CRLF];
+  #headLength = CRLF.length;
+  /** The last (up to) 3 bytes of {@link #head}: where a CRLF CRLF split across writes begins. */
+  #headTail: Buffer = CRLF;
 
   #fields = 0;
   #files = 0;
@@ -319,7 +326,7 @@ export class MultipartParser extends Writable {
       case AFTER_CR:
         if (byte === 0x0a) {
           this.#state = HEADERS;
-          this.#head = CRLF;
+          this.#resetHead();
         } else {
           this.#state = SKIP;
         }
@@ -329,21 +336,34 @@ export class MultipartParser extends Writable {
 
   /** Collects the part's header block up to its blank line, then starts the part. */
   #headers(chunk: Buffer, pos: number): number {
-    const held = this.#head;
+    const heldLength = this.#headLength;
     // The block, after the leading CRLF, may take headerSize bytes and then its closing CRLF CRLF.
-    const budget = this.#headerSize + 4 - (held.length - 2);
+    const budget = this.#headerSize + 4 - (heldLength - 2);
     const take = Math.min(budget, chunk.length - pos);
-    const head = Buffer.concat([held, chunk.subarray(pos, pos + take)]);
-    const at = head.indexOf(HEADER_END, Math.max(0, held.length - 3));
-    if (at === -1) {
+    const slice = chunk.subarray(pos, pos + take);
+    // Only the held tail and this slice can hold the end of the block.
+    const tail = this.#headTail;
+    const window = Buffer.concat([tail, slice]);
+    const found = window.indexOf(HEADER_END);
+    if (found === -1) {
       if (take >= budget) throw new Error(`Part header too large (over ${this.#headerSize} bytes)`);
-      this.#head = head;
+      this.#head.push(Buffer.from(slice));
+      this.#headLength += take;
+      this.#headTail = Buffer.from(window.subarray(Math.max(0, window.length - 3)));
       return pos + take;
     }
-    this.#head = CRLF;
-    const consumed = at + 4 - held.length;
-    this.#startPart(at <= 2 ? '' : head.toString('utf8', 2, at));
-    return pos + consumed;
+    // Where the blank line starts, counted in the whole block (held bytes, then the slice).
+    const at = heldLength - tail.length + found;
+    const block = at <= 2 ? '' : Buffer.concat([...this.#head, slice]).toString('utf8', 2, at);
+    this.#resetHead();
+    this.#startPart(block);
+    return pos + (at + 4 - heldLength);
+  }
+
+  #resetHead(): void {
+    this.#head = [CRLF];
+    this.#headLength = CRLF.length;
+    this.#headTail = CRLF;
   }
 
   #startPart(block: string): void {
