@@ -27,7 +27,7 @@ export interface Stack {
   gql<T, V>(
     document: TypedDocumentNode<T, V> | DocumentNode | string,
     variables?: V,
-    opts?: { auth?: string | null; headers?: Record<string, string> },
+    opts?: { auth?: string | null; headers?: Record<string, string>; signal?: AbortSignal },
   ): Promise<GraphQLResponse<T>>;
   /** A new simulator account and its key: a credential no other test shares. */
   newAccount(opts?: { seed?: boolean }): string;
@@ -82,6 +82,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           ...o.headers,
         },
         body: JSON.stringify({ query, variables }),
+        ...(o.signal ? { signal: o.signal } : {}),
       });
       const body = (await response.json()) as { data?: unknown; errors?: GraphQLResponse<unknown>['errors'] };
       return { status: response.status, data: body.data as never, errors: body.errors };

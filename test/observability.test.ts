@@ -301,14 +301,9 @@ describe('logs', () => {
       kind: { type: 'delay', ms: 300 },
     });
     const gone = new AbortController();
-    const answer = Promise.resolve(
-      stack.gateway.yoga.fetch('http://gateway.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: key },
-        body: JSON.stringify({ query: '{ videos(first: 1) { __typename } }' }),
-        signal: gone.signal,
-      }),
-    ).catch(() => null);
+    const answer = stack
+      .gql('{ videos(first: 1) { __typename } }', undefined, { auth: key, signal: gone.signal })
+      .catch(() => null);
     setTimeout(() => gone.abort(), 50);
     await answer;
     const op = await eventually(() => lines.find((l) => l.msg === 'graphql operation'));

@@ -21,20 +21,18 @@ const callsFor = (endpoint: MaviEndpoint, key: string) =>
 const QUERY =
   '{ searchVideos(query: "dog") { __typename ... on QuerySearchVideosSuccess { data { videoNo } } } }';
 
-/** searchVideos through yoga.fetch, with an abort signal. */
+/** searchVideos through the gateway, with an abort signal. */
 async function search(
   key: string,
   signal?: AbortSignal,
 ): Promise<{ __typename: string; data?: unknown } | 'aborted'> {
   try {
-    const res = await stack.gateway.yoga.fetch('http://gateway.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: key },
-      body: JSON.stringify({ query: QUERY }),
-      ...(signal ? { signal } : {}),
-    });
-    return ((await res.json()) as { data: { searchVideos: { __typename: string; data?: unknown } } }).data
-      .searchVideos;
+    const res = await stack.gql<{ searchVideos: { __typename: string; data?: unknown } }, never>(
+      QUERY,
+      undefined,
+      { auth: key, ...(signal ? { signal } : {}) },
+    );
+    return res.data?.searchVideos ?? 'aborted';
   } catch {
     return 'aborted';
   }

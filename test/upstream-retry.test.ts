@@ -223,15 +223,8 @@ describe('a caller that goes away', () => {
       kind: { type: 'http', status: 429, body: '{"code":"0429"}', headers: { 'retry-after': '1' } },
     });
     const controller = new AbortController();
-    const pending = Promise.resolve(
-      stack.gateway.yoga.fetch('http://gateway.test/graphql', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: key },
-        body: JSON.stringify({ query: '{ videos { __typename } }' }),
-        signal: controller.signal,
-      }),
-    )
-      .then((res) => res.text())
+    const pending = stack
+      .gql('{ videos { __typename } }', undefined, { auth: key, signal: controller.signal })
       .catch(() => 'aborted');
     await eventually(() => (callsFor(stack, 'searchDB', key) === 1 ? true : undefined));
     controller.abort();
