@@ -89,10 +89,15 @@ export function scrubSecrets(text: string): string {
   return text.replace(SECRET_LIKE, (match) => (MAVI_ID.test(match) ? match : '[redacted]'));
 }
 
+/** What was thrown: a GraphQLError's original error when it wraps one, else the error itself. */
+function thrown(error: Error): Error {
+  const original = (error as { originalError?: unknown }).originalError;
+  return original instanceof Error ? original : error;
+}
+
 /** An error as a log field: its type, scrubbed message and stack frames, never raw text. */
 function errorFields(error: Error): Record<string, unknown> {
-  const original = (error as { originalError?: unknown }).originalError;
-  const source = original instanceof Error ? original : error;
+  const source = thrown(error);
   return {
     type: source.name,
     message: scrubSecrets(source.message),
@@ -104,8 +109,7 @@ function errorFields(error: Error): Record<string, unknown> {
 }
 
 function isAbort(error: Error): boolean {
-  const original = (error as { originalError?: unknown }).originalError;
-  return error.name === 'AbortError' || (original instanceof Error && original.name === 'AbortError');
+  return error.name === 'AbortError' || thrown(error).name === 'AbortError';
 }
 
 /**
