@@ -37,8 +37,6 @@ export interface MultipartOptions {
   /** The request's Content-Type header: multipart/form-data with a boundary parameter. */
   contentType: string;
   limits?: MultipartLimits;
-  /** High-water mark of each file part's stream, in bytes. */
-  fileHighWaterMark?: number;
 }
 
 export interface FieldInfo {
@@ -107,7 +105,6 @@ export class MultipartParser extends Writable {
   readonly #fieldsLimit: number;
   readonly #filesLimit: number;
   readonly #headerSize: number;
-  readonly #fileHwm: number | undefined;
 
   #state = PREAMBLE;
   /** Bytes of the delimiter matched at the end of the data seen so far. */
@@ -151,7 +148,6 @@ export class MultipartParser extends Writable {
     this.#fieldsLimit = limits.fields ?? Number.POSITIVE_INFINITY;
     this.#filesLimit = limits.files ?? Number.POSITIVE_INFINITY;
     this.#headerSize = limits.headerSize ?? 16 * 1024;
-    this.#fileHwm = options.fileHighWaterMark;
     // The body may begin with the first delimiter without the CRLF before it (no preamble).
     this.#carry = 2;
   }
@@ -398,7 +394,7 @@ export class MultipartParser extends Writable {
         return;
       }
       this.#files++;
-      const file = new PartStream(this.#fileHwm === undefined ? {} : { highWaterMark: this.#fileHwm });
+      const file = new PartStream();
       this.#openFiles++;
       let closed = false;
       const done = () => {
