@@ -18,10 +18,10 @@ export async function scrapeAll(
   labels: Record<string, string> = {},
 ): Promise<number[]> {
   const res = await fetch(`${origin}/metrics`);
-  const body = await res.text();
+  const lines = (await res.text()).split('\n');
   return names.map((name) => {
     let sum = 0;
-    for (const line of body.split('\n')) {
+    for (const line of lines) {
       if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
       if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
       sum += Number(line.slice(line.lastIndexOf(' ') + 1));
