@@ -540,21 +540,21 @@ function decodeExtended(value: string): string | undefined {
   return decode(bytes, charset || 'utf-8');
 }
 
-function parseContentType(str: string): { type: string; params: Map<string, string> } | undefined {
-  const match = /^[ \t]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*/.exec(str);
+/** `type/subtype` or `type`, then parameters: a Content-Type or a Content-Disposition value. */
+const MEDIA_TYPE = /^[ \t]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*/;
+const DISPOSITION_TYPE = /^[ \t]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*/;
+
+/** A header value of a type (lower-cased) and its parameters; undefined when malformed. */
+function parseTyped(str: string, type: RegExp): { type: string; params: Map<string, string> } | undefined {
+  const match = type.exec(str);
   if (!match) return undefined;
   const params = new Map<string, string>();
   if (!parseParams(str, match[0].length, params)) return undefined;
   return { type: (match[1] as string).toLowerCase(), params };
 }
 
-function parseDisposition(str: string): { type: string; params: Map<string, string> } | undefined {
-  const match = /^[ \t]*([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*/.exec(str);
-  if (!match) return undefined;
-  const params = new Map<string, string>();
-  if (!parseParams(str, match[0].length, params)) return undefined;
-  return { type: (match[1] as string).toLowerCase(), params };
-}
+const parseContentType = (str: string) => parseTyped(str, MEDIA_TYPE);
+const parseDisposition = (str: string) => parseTyped(str, DISPOSITION_TYPE);
 
 /** A filename without directories (either separator); "." and ".." name nothing. */
 function basename(path: string): string {
