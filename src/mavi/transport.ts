@@ -330,8 +330,17 @@ export class MaviTransport {
       didTimeOut = true;
       timer.abort(new Error('timeout'));
     }, timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timer.signal]) : timer.signal;
-    const clearTimer = () => clearTimeout(handle);
+    // Not AbortSignal.any: the caller's signal may be a fetch ponyfill's (yoga's request on
+    // Node 24), which Node's own AbortSignal.any refuses with a TypeError.
+    const caller = init.signal;
+    const onCallerAbort = () => timer.abort(caller?.reason);
+    if (caller?.aborted) onCallerAbort();
+    else caller?.addEventListener('abort', onCallerAbort, { once: true });
+    const signal = timer.signal;
+    const clearTimer = () => {
+      clearTimeout(handle);
+      caller?.removeEventListener('abort', onCallerAbort);
+    };
 
     try {
       const url = this.#url(spec.path, init.query);
