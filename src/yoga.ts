@@ -24,6 +24,7 @@ import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useQueryStringJson } from './plugins/use-query-string-json.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useStreamingUploads } from './plugins/use-streaming-uploads.js';
+import { useVariableCheck } from './plugins/use-variable-check.js';
 import { schema } from './schema/index.js';
 
 export interface GatewayOptions {
@@ -147,6 +148,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       useQueryStringJson(),
       useBatchLimit(config.limits.batchOperations),
       useQueryLimits(config.limits),
+      // Before the cost limit: it coerces the variables too, and must only see valid ones.
+      useVariableCheck(),
       useCostLimit(config.limits.cost),
       useHotJit(),
       ...(config.introspection ? [] : [useDisableIntrospection()]),

@@ -261,6 +261,70 @@ export function wrongVariables(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     );
 }
 
+/**
+ * Wide objects and long lists in every input type and list argument, under the body limit:
+ * graphql-js quotes a whole offending value in each variable error, which made an object of
+ * 4,000 unknown fields cost seconds (test/wide-inputs.test.ts). Built when sent.
+ */
+export function wideInputs(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
+  const leaf = fc.constantFrom<(i: number) => unknown>(
+    (i) => i,
+    (i) => `s${i}`,
+    () => null,
+    () => ({ a: 1 }),
+    () => [1, 2],
+    (i) => `mavi_video_${i}`,
+  );
+  // Where the wide value goes: [operation, variables with WIDE as the placeholder].
+  const places: [string, (wide: unknown) => Record<string, unknown>][] = [
+    [print(ListVideosDocument), (w) => ({ filter: w })],
+    [print(ListVideosDocument), (w) => ({ filter: { status: w } })],
+    [print(ListVideosDocument), (w) => ({ filter: { uploadedAfter: w } })],
+    [print(ListVideosDocument), (w) => ({ first: w, after: w })],
+    [print(ChatDocument), (w) => ({ input: w })],
+    [print(ChatDocument), (w) => ({ input: { videoNos: w, message: 'hi' } })],
+    [print(ChatDocument), (w) => ({ input: { videoNos: ['mavi_video_1'], message: 'hi', history: w } })],
+    [print(ChatDocument), (w) => ({ input: { videoNos: ['mavi_video_1'], message: w } })],
+    [print(SearchClipsDocument), (w) => ({ query: 'dog', videoNos: w })],
+    [print(SearchVideosDocument), (w) => ({ query: w })],
+    [print(DeleteVideosDocument), (w) => ({ videoNos: w })],
+    [print(WatchVideosDocument), (w) => ({ videoNos: w })],
+    [print(RequestTranscriptionDocument), (w) => ({ videoNo: w, type: w })],
+    [print(GetVideoDocument), (w) => ({ videoNo: w })],
+    [print(RefreshAccessTokenDocument), (w) => ({ refreshToken: w })],
+    [print(ListVideosDocument), (w) => w as Record<string, unknown>],
+  ];
+  return fc
+    .record({
+      place: fc.integer({ min: 0, max: places.length - 1 }),
+      shape: fc.constantFrom('object', 'list', 'list of objects', 'object of lists'),
+      size: fc.integer({ min: 500, max: 40_000 }),
+      leaf,
+      auth: auth(ctx),
+    })
+    .map(({ place, shape, size, leaf, auth }) => {
+      const [query, variables] = places[place] as (typeof places)[number];
+      const build = () => {
+        const object = (n: number, item: (i: number) => unknown) =>
+          Object.fromEntries(Array.from({ length: n }, (_, i) => [`v${i}`, item(i)]));
+        const list = (n: number, item: (i: number) => unknown) =>
+          Array.from({ length: n }, (_, i) => item(i));
+        const wide =
+          shape === 'object'
+            ? object(size, leaf)
+            : shape === 'list'
+              ? list(size, leaf)
+              : shape === 'list of objects'
+                ? list(Math.ceil(size / 50), () => object(50, leaf))
+                : object(Math.ceil(size / 50), () => list(50, leaf));
+        const body = Buffer.from(JSON.stringify({ query, variables: variables(wide) }));
+        // Under the body limit: over it is hugeStrings' case.
+        return body.length < BODY_LIMIT ? body : body.subarray(0, 0);
+      };
+      return json(`wide input: ${shape}`, build, auth);
+    });
+}
+
 /** Bodies near and over the 1 MiB limit, declared or chunked; built when sent. */
 export function hugeStrings(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const sizes = fc.oneof(
