@@ -58,6 +58,12 @@ export interface GatewayMetrics {
    * operation name, so the label has as many values as the schema has subscription fields.
    */
   readonly subscriptionsActive: Gauge<'operation'>;
+  /**
+   * mavi_gateway_live_pollers{kind}: shared pollers on this instance (`video`: one per
+   * credential with watchers here; `transcription`: one per watched task), whether or not
+   * this instance holds their lease.
+   */
+  readonly livePollers: Gauge<'kind'>;
   /** Records one GraphQL operation. */
   observeOperation(operationType: string, outcome: OperationOutcome, seconds: number | null): void;
   /** Records one upstream attempt (the transport's onAttempt report). */
@@ -148,6 +154,13 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
     registers,
   });
 
+  const livePollers = new Gauge({
+    name: `${PREFIX}live_pollers`,
+    help: 'Shared status pollers on this instance, by kind (video: per credential; transcription: per task).',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+
   return {
     registry,
     operations,
@@ -156,6 +169,7 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
     upstreamDuration,
     governorQueueLength,
     subscriptionsActive,
+    livePollers,
     observeOperation(operationType, outcome, seconds) {
       const labels = {
         operation_type: OPERATION_TYPES.has(operationType) ? operationType : 'unknown',

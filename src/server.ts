@@ -1,9 +1,10 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { createServices } from './services.js';
 import { DEMO_API_KEY, startSimulator } from './simulator/index.js';
 import { attachWebSocket } from './websocket.js';
-import { createGateway } from './yoga.js';
+import { createYoga } from './yoga.js';
 
 /** Reads config, starts the gateway (and the simulator when MAVI_BASE_URL is unset), listens. */
 async function main(): Promise<void> {
@@ -24,14 +25,10 @@ async function main(): Promise<void> {
     : await startSimulator({ port: config.simulatorPort, parseDelayMs: config.simulatorParseDelayMs });
   const maviBaseUrl = config.maviBaseUrl ?? (simulator as NonNullable<typeof simulator>).url;
 
-  const gateway = createGateway({
-    config,
-    maviBaseUrl,
-    logger,
-    ...(simulator ? { graphiqlHeaders: { Authorization: DEMO_API_KEY } } : {}),
-  });
-  const server = createServer(gateway.yoga);
-  const websocket = attachWebSocket(server, gateway.yoga as never);
+  const services = createServices(config, { maviBaseUrl, logger });
+  const yoga = createYoga(services, simulator ? { graphiqlHeaders: { Authorization: DEMO_API_KEY } } : {});
+  const server = createServer(yoga);
+  const websocket = attachWebSocket(server, yoga);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -62,12 +59,12 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
     // Watch-type subscriptions complete; requests and chat streams in flight carry on.
-    gateway.beginShutdown();
+    services.beginShutdown();
     await websocket.close(config.shutdownGraceMs);
     await closed;
     clearInterval(idleSweep);
     clearTimeout(deadline);
-    await gateway.close();
+    await services.close();
     await simulator?.close();
     logger.info('shutdown complete');
     process.exit(0);

@@ -22,7 +22,7 @@ import {
   UploadVideoDocument,
   WatchVideosDocument,
 } from '../operations/__generated__/graphql.js';
-import type { CallbackSigner } from '../src/live/tokens.js';
+import type { CallbackSigner } from '../src/live/callbacks.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -844,19 +844,28 @@ export function brokenMultipart(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
 // ------------------------------------------------------------------ webhooks
 
 const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/);
+const nonce22 = fc.stringMatching(/^[A-Za-z0-9_-]{22}$/);
 
 export function webhooks(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const purpose = fc.constantFrom('upload', 'transcription');
-  const signedPath = fc.record({ purpose, id: hex32, cross: fc.nat(9) }).map(({ purpose, id, cross }) => {
-    // One in ten signed for the other purpose (401).
-    const signedFor = cross === 0 ? (purpose === 'upload' ? 'transcription' : 'upload') : purpose;
-    return `/webhooks/mavi/${purpose}/${id}/${ctx.signer.sign(signedFor, id)}`;
-  });
+  // Signed as the gateway signs, for URLs it never issued (so never bound: 410).
+  const signedPath = fc
+    .record({ purpose, id: hex32, nonce: nonce22, cross: fc.nat(9) })
+    .map(({ purpose, id, nonce, cross }) => {
+      // One in ten signed for the other purpose (401).
+      const signedFor = cross === 0 ? (purpose === 'upload' ? 'transcription' : 'upload') : purpose;
+      return `/webhooks/mavi/${purpose}/${id}/${nonce}/${ctx.signer.sign(signedFor, id, nonce)}`;
+    });
   const path = fc.oneof(
     { weight: 5, arbitrary: signedPath },
     fc
-      .record({ purpose, id: hex32, token: fc.stringMatching(/^[A-Za-z0-9_-]{10,100}$/) })
-      .map(({ purpose, id, token }) => `/webhooks/mavi/${purpose}/${id}/${token}`),
+      .record({
+        purpose,
+        id: hex32,
+        nonce: fc.oneof(nonce22, fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/)),
+        token: fc.stringMatching(/^[A-Za-z0-9_-]{10,100}$/),
+      })
+      .map(({ purpose, id, nonce, token }) => `/webhooks/mavi/${purpose}/${id}/${nonce}/${token}`),
     fc.string({ maxLength: 60 }).map((s) => `/webhooks/${encodeURIComponent(s)}`),
     fc
       .tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), fc.string({ maxLength: 120 }))

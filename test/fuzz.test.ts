@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { CallbackSigner } from '../src/live/tokens.js';
+import { CallbackSigner } from '../src/live/callbacks.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
 import {
   badJson,
