@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogDestination } from './log-destination.js';
-import { createLogger } from './logger.js';
+import { createLogger, routeConsoleToLogger } from './logger.js';
 import { shutdownOnSignals } from './shutdown.js';
 import { DEMO_API_KEY, startSimulator } from './simulator/index.js';
 import { attachWebSocket } from './websocket.js';
@@ -51,6 +51,8 @@ async function main(): Promise<void> {
   } else {
     console.log(`MAVI gateway at ${url}, upstream: ${maviBaseUrl}`);
   }
+
+  routeConsoleToLogger(logger);
 }
 
 main().catch((error) => {

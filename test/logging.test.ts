@@ -1,7 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createLogDestination } from '../src/log-destination.js';
 import { HARD_DEADLINE_MARGIN_MS } from '../src/shutdown.js';
@@ -174,5 +176,65 @@ describe('the log destination on its own', () => {
     for (let i = 0; i < 3; i++) destination.write('and another\n');
     expect(destination.droppedLines).toBe(before + 3);
     await destination.flush(60_000);
+  });
+});
+
+describe('console output after start-up', () => {
+  it('goes to the log, through the same destination: graphql-ws on a broken WebSocket frame', async () => {
+    const { gateway, reader } = await gatewayWithReader();
+    // An upgrade, then a frame with RSV1 set though no extension was agreed: ws fails the
+    // socket and graphql-ws reports it with console.error.
+    const socket = connect(gateway.port, '127.0.0.1');
+    cleanups.push(async () => socket.destroy());
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write(
+      'GET /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+        'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n' +
+        'Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n',
+    );
+    await new Promise<void>((resolve) => socket.once('data', () => resolve()));
+    socket.write(Buffer.from([0xc1, 0x80, 0, 0, 0, 0]));
+
+    const line = await eventually(() =>
+      reader
+        .output()
+        .split('\n')
+        .find((l) => l.includes('Internal error emitted on a WebSocket socket')),
+    );
+    expect(JSON.parse(line)).toMatchObject({ level: 50, console: 'error', error: { type: 'RangeError' } });
+    // Nothing went around the log to stderr.
+    expect(gateway.stderr()).toBe('');
+  }, 30_000);
+
+  it('and process warnings become structured lines, credentials scrubbed', () => {
+    const script = `
+      import { createLogDestination } from './src/log-destination.ts';
+      import { createLogger, routeConsoleToLogger } from './src/logger.ts';
+      routeConsoleToLogger(createLogger('info', createLogDestination()));
+      console.error('token was', 'Bearer abcdefghijklmnop0123456789', new Error('sk-abcdefghijklmnopqrstuvwx broke'));
+      console.log({ a: { b: { c: { d: { e: 'too deep to print' } } } } });
+      process.emitWarning('watch out', 'TestWarning');
+    `;
+    const root = fileURLToPath(new URL('../', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.stderr).toBe('');
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ level: 50, console: 'error', msg: 'token was [redacted]' });
+    expect(lines[0]?.error).toMatchObject({ type: 'Error', message: '[redacted] broke' });
+    expect(lines[1]).toMatchObject({ level: 30, console: 'log' });
+    expect(lines[1]?.msg).toBe('{ a: { b: { c: { d: [Object] } } } }');
+    expect(lines[2]).toMatchObject({
+      level: 40,
+      msg: 'process warning',
+      warning: { type: 'TestWarning', message: 'watch out' },
+    });
   });
 });
