@@ -12,9 +12,10 @@
  *   alive. A JS timer on the main thread runs only when that thread gets back to its event
  *   loop: a synchronous write to a stopped terminal, a busy loop or an 'exit' handler that
  *   waits (pino's flushSync did) starve it. A worker has its own loop, and process.kill from
- *   it ends the whole process: measured with the main thread in Atomics.wait and in a busy
- *   loop, killed 1.13 s and 1.17 s after arming a 1 s deadline. Its exit status says what
- *   happened (SIGKILL); from a worker, process.exit only ends the worker.
+ *   it ends the whole process (process.exit there would end only the worker): measured with
+ *   the main thread in Atomics.wait and in a busy loop, killed 1.13 s and 1.17 s after a 1 s
+ *   deadline was armed. The exit status then says SIGKILL, not 0: nothing else can end a
+ *   process from a thread that is not its main one.
  *
  * The watchdog is started when the signal arrives, so the signal has to reach JavaScript: the
  * main thread must never block on its output, which log-destination.ts and
