@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { droppedLogLines } from './log-destination.js';
 import type { AttemptReport } from './mavi/transport.js';
 
 /** How a GraphQL operation ended. */
@@ -64,6 +65,12 @@ export interface GatewayMetrics {
    * this instance holds their lease.
    */
   readonly livePollers: Gauge<'kind'>;
+  /**
+   * mavi_gateway_log_lines_dropped_total: log lines this process dropped rather than wait
+   * for the reader of its stdout (stalled, or gone). Read at each scrape from the process's
+   * log destination, so every gateway in one process shows the same count.
+   */
+  readonly logLinesDropped: Counter;
   /** Records one GraphQL operation. */
   observeOperation(operationType: string, outcome: OperationOutcome, seconds: number | null): void;
   /** Records one upstream attempt (the transport's onAttempt report). */
@@ -160,6 +167,15 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
     labelNames: ['kind'] as const,
     registers,
   });
+  const logLinesDropped = new Counter({
+    name: `${PREFIX}log_lines_dropped_total`,
+    help: 'Log lines dropped because the reader of stdout was not taking them (buffer full) or had gone away.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(droppedLogLines());
+    },
+  });
 
   return {
     registry,
@@ -170,6 +186,7 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
     governorQueueLength,
     subscriptionsActive,
     livePollers,
+    logLinesDropped,
     observeOperation(operationType, outcome, seconds) {
       const labels = {
         operation_type: OPERATION_TYPES.has(operationType) ? operationType : 'unknown',
