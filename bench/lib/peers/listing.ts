@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { buildSchema, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import type { VideoStatus } from '../../../src/mavi/types.js';
 import { decodeCursor, encodeCursor, filterFingerprint, planPages } from '../../../src/schema/paging.js';
 
 export interface PeerContext {
@@ -140,8 +141,11 @@ export const videos: GraphQLFieldResolver<unknown, PeerContext, VideosArgs> = as
   const filter = args.filter ?? {};
   const after = filter.uploadedAfter ? Date.parse(filter.uploadedAfter) : undefined;
   const before = filter.uploadedBefore ? Date.parse(filter.uploadedBefore) : undefined;
+  if (Number.isNaN(after) || Number.isNaN(before)) {
+    return invalid('filter.uploadedAfter and filter.uploadedBefore must be ISO 8601 date-times.', 'filter');
+  }
   const fingerprint = filterFingerprint({
-    status: (filter.status ?? null) as never,
+    status: (filter.status ?? null) as VideoStatus | null,
     uploadedAfter: after === undefined ? null : new Date(after),
     uploadedBefore: before === undefined ? null : new Date(before),
   });
