@@ -58,6 +58,12 @@ const FAULTS: [name: string, kind: FaultKind, expected: Expected, transient: boo
     true,
   ],
   [
+    "HTTP 503 with MAVI's envelope",
+    { type: 'http', status: 503, body: '{"code":"0503","msg":"busy"}' },
+    { typename: 'UpstreamError', code: 'UPSTREAM_HTTP_ERROR', httpStatus: 503 },
+    true,
+  ],
+  [
     'HTTP 504 with a JSON body',
     { type: 'http', status: 504, body: '{"message":"Endpoint request timed out"}' },
     { typename: 'UpstreamError', code: 'UPSTREAM_HTTP_ERROR', httpStatus: 504 },
@@ -136,7 +142,7 @@ function expectError(value: { __typename?: string } | null | undefined, expected
   expect(error.code).toBe(expected.code);
   if (expected.httpStatus !== undefined) expect(error.httpStatus).toBe(expected.httpStatus);
   // Nothing of the upstream body reaches the client.
-  expect(error.message).not.toMatch(/<html|nginx|Internal Server Error|Endpoint request timed out/i);
+  expect(error.message).not.toMatch(/<html|nginx|Internal Server Error|Endpoint request timed out|busy/i);
 }
 
 const list = (s: Stack, key: string) => s.gql(ListVideosDocument, { first: 5 }, { auth: key });
