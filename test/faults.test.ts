@@ -339,6 +339,41 @@ describe('the chatStream subscription source, retries on', () => {
   });
 });
 
+describe('a chat stream that stalls after some chunks', () => {
+  it('ends with UpstreamError UPSTREAM_TIMEOUT once nothing came for the chat time limit', async () => {
+    const chunk = (msg: string) =>
+      `data:${JSON.stringify({ code: '0000', msg: 'success', data: { msg } })}\n\n`;
+    const upstream = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // Two chunks well within the limit of each other, then nothing, the connection left open.
+      res.write(chunk('A chef '));
+      setTimeout(() => res.write(chunk('boils pasta')), 600);
+    });
+    const gateway = createGateway({
+      config: testConfig({ MAVI_TIMEOUT_MS: '1000', MAVI_CHAT_TIMEOUT_MS: '1000' }),
+      maviBaseUrl: upstream.url,
+      logger: createLogger('silent'),
+    });
+    try {
+      const started = performance.now();
+      const res = await streamChat(gateway, `sk-${'cd'.repeat(16)}`, 'mavi_video_1');
+      expect(res.completed).toBe(true);
+      expect(res.events.map((e) => e.data?.chatStream?.__typename)).toEqual([
+        'SubscriptionChatStreamSuccess',
+        'SubscriptionChatStreamSuccess',
+        'UpstreamError',
+      ]);
+      expect(res.events[2]?.data?.chatStream?.code).toBe('UPSTREAM_TIMEOUT');
+      // The limit runs from the last chunk, not from the start of the stream.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1550);
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+});
+
 describe('a chat stream cut off after some chunks', () => {
   // The simulator's reset fault cuts only whole answers; this stub streams two chunks and
   // then destroys the socket, as a dropped connection to MAVI would.
