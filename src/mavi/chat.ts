@@ -69,11 +69,11 @@ export async function* chatStream(
     if (piece === undefined) continue;
     event = '';
     if (piece === null) return;
-    if (piece) yield piece;
+    if (piece) yield answer.relay(piece);
   }
   if (event) {
     const piece = takeEvent(event, true);
-    if (piece) yield piece;
+    if (piece) yield answer.relay(piece);
   }
 }
 

@@ -8,8 +8,16 @@ import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { badData, openEnvelope, type RawAnswer } from './envelope.js';
 import { GatewayError, UnauthorizedError, UpstreamError } from './errors.js';
 import { Governor, type GovernorEvent, type GovernorOptions, quotaSubject } from './governor.js';
-import { exchangeStreamed, exchangeText, type Origin, RequestFailure, readText } from './http.js';
+import {
+  exchangeStreamed,
+  exchangeText,
+  type Origin,
+  RequestFailure,
+  readText,
+  type TextAnswer,
+} from './http.js';
 import { Retrier, type RetryOptions, type RetryReport } from './retry.js';
+import { SecretScrubber } from './scrub.js';
 
 export interface TransportOptions {
   /** MAVI's origin, e.g. https://mavi-backend.memories.ai (no trailing path). */
@@ -67,6 +75,12 @@ export interface CallInit<T> {
    * (clientId, refresh token). Only its hash is kept.
    */
   quotaSubject?: string | undefined;
+  /**
+   * What this call sends, beside the credential, that MAVI must not echo back to anyone (the
+   * token calls' authorization code and refresh token): scrubbed from the answer like the
+   * credential.
+   */
+  secrets?: readonly string[] | undefined;
 }
 
 /** One attempt's result: the envelope's `data`, and it decoded by the caller that started the call. */
@@ -95,6 +109,8 @@ export class MaviTransport {
   readonly #coalescer: Coalescer | null;
   /** A path prefix in MAVI's base URL (none for MAVI's own origin). */
   readonly #basePath: string;
+  /** Each credential's scrubber, made once per credential object (one per client request). */
+  readonly #scrubbers = new WeakMap<Credential, SecretScrubber>();
 
   constructor(opts: TransportOptions) {
     const base = new URL(opts.baseUrl.replace(/\/+$/, ''));
@@ -219,10 +235,10 @@ export class MaviTransport {
   async open(endpoint: Endpoint, init: Omit<CallInit<unknown>, 'decode'>): Promise<StreamedAnswer> {
     await this.#quota(endpoint, init)(init.signal);
     const timeoutMs = this.#opts.timeoutMs[endpoint];
-    const request = this.#request(endpoint, init);
+    const { scrubber, ...request } = this.#request(endpoint, init);
     try {
       const res = await exchangeStreamed(this.#origin, { ...request, signal: init.signal, timeoutMs });
-      return new StreamedAnswer(endpoint, res, init.signal, this.#maxAnswerBytes);
+      return new StreamedAnswer(endpoint, res, init.signal, this.#maxAnswerBytes, scrubber);
     } catch (error) {
       throw failure(endpoint, error, init.signal, timeoutMs, this.#maxAnswerBytes);
     }
@@ -236,39 +252,68 @@ export class MaviTransport {
     timeoutMs: number,
     onStatus: (status: number) => void,
   ): Promise<RawAnswer> {
-    const request = this.#request(endpoint, init);
+    const { scrubber, ...request } = this.#request(endpoint, init);
+    let answer: TextAnswer;
     try {
-      const answer = await exchangeText(this.#origin, {
+      answer = await exchangeText(this.#origin, {
         ...request,
         signal,
         timeoutMs,
         maxBytes: this.#maxAnswerBytes,
         onStatus,
       });
-      return { httpStatus: answer.status, retryAfter: answer.retryAfter, body: answer.body };
     } catch (error) {
       throw failure(endpoint, error, signal, timeoutMs, this.#maxAnswerBytes);
     }
+    // Before anything reads the answer: see scrub.ts.
+    const body = scrubber ? scrubber.scrub(answer.body) : answer.body;
+    return { httpStatus: answer.status, retryAfter: answer.retryAfter, body };
   }
 
-  /** Method, path, headers (the credential among them) and body of a request to MAVI. */
+  /**
+   * Method, path, headers (the credential among them) and body of a request to MAVI, and the
+   * scrubber of what it carries that must not come back.
+   */
   #request(
     endpoint: Endpoint,
     init: Omit<CallInit<unknown>, 'decode'>,
-  ): { method: string; path: string; headers: Record<string, string>; body: string | Readable | undefined } {
+  ): {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body: string | Readable | undefined;
+    scrubber: SecretScrubber | null;
+  } {
     const spec = ENDPOINTS[endpoint];
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+    let secret: string | undefined;
     if (spec.needsCredential) {
       if (!init.credential) throw new UnauthorizedError('No credential: send an Authorization header.');
       // MAVI gets the raw key or token; working clients never send a Bearer prefix.
-      headers.authorization = init.credential.reveal();
+      secret = init.credential.reveal();
+      headers.authorization = secret;
     }
+    const scrubber = init.secrets
+      ? SecretScrubber.of([secret, ...init.secrets])
+      : init.credential && secret !== undefined
+        ? this.#scrubberOf(init.credential, secret)
+        : null;
     let body: string | Readable | undefined = init.body;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
-    return { method: spec.method, path: this.#path(spec.path, init.query), headers, body };
+    return { method: spec.method, path: this.#path(spec.path, init.query), headers, body, scrubber };
+  }
+
+  /** The credential's scrubber, made once per Credential object (one per client request). */
+  #scrubberOf(credential: Credential, secret: string): SecretScrubber | null {
+    let scrubber = this.#scrubbers.get(credential);
+    if (!scrubber) {
+      scrubber = SecretScrubber.of([secret]) ?? undefined;
+      if (scrubber) this.#scrubbers.set(credential, scrubber);
+    }
+    return scrubber ?? null;
   }
 
   /** The request path under MAVI's base URL, with the query string (URLSearchParams' encoding). */
@@ -296,12 +341,22 @@ export class StreamedAnswer {
   readonly #res: IncomingMessage;
   readonly #signal: AbortSignal | undefined;
   readonly #maxBytes: number;
+  readonly #scrubber: SecretScrubber | null;
+  readonly #relayed: ((piece: string) => string) | null;
 
-  constructor(endpoint: Endpoint, res: IncomingMessage, signal: AbortSignal | undefined, maxBytes: number) {
+  constructor(
+    endpoint: Endpoint,
+    res: IncomingMessage,
+    signal: AbortSignal | undefined,
+    maxBytes: number,
+    scrubber: SecretScrubber | null,
+  ) {
     this.#endpoint = endpoint;
     this.#res = res;
     this.#signal = signal;
     this.#maxBytes = maxBytes;
+    this.#scrubber = scrubber;
+    this.#relayed = scrubber?.continuing() ?? null;
   }
 
   get status(): number {
@@ -323,11 +378,20 @@ export class StreamedAnswer {
       throw failure(this.#endpoint, error, this.#signal, 0, this.#maxBytes);
     }
     const retryAfter = this.#res.headers['retry-after'] ?? null;
+    if (this.#scrubber) body = this.#scrubber.scrub(body);
     return openEnvelope({ httpStatus: this.status, retryAfter, body }, this.#endpoint);
   }
 
   /**
-   * The body's lines (without their line break) as they arrive. `idleMs` bounds each wait for
+   * Scrubs a piece of the answer relayed after earlier ones (a chat delta): a secret split
+   * across pieces is caught too (see SecretScrubber.continuing).
+   */
+  relay(piece: string): string {
+    return this.#relayed ? this.#relayed(piece) : piece;
+  }
+
+  /**
+   * The body's lines (without their line break), scrubbed, as they arrive. `idleMs` bounds each wait for
    * more (not the time the caller spends on a line). Leaving the loop early destroys the answer.
    */
   async *lines(idleMs: number): AsyncGenerator<string> {
@@ -350,7 +414,7 @@ export class StreamedAnswer {
           const line = buffer.slice(0, end);
           buffer = buffer.slice(newline + 1);
           waiting = false;
-          yield line;
+          yield this.#scrubber ? this.#scrubber.scrub(line) : line;
           // The wait for more starts again now (a timer that came due meanwhile did nothing).
           waiting = true;
           timer.refresh();
@@ -360,7 +424,7 @@ export class StreamedAnswer {
       }
       if (!res.complete) throw new RequestFailure('broken', this.status);
       // A stream that ends without a last line break: the rest is a line too.
-      if (buffer !== '') yield buffer;
+      if (buffer !== '') yield this.#scrubber ? this.#scrubber.scrub(buffer) : buffer;
     } catch (error) {
       if (idle) {
         throw new UpstreamError(
