@@ -82,12 +82,20 @@ export function createGateway(opts: GatewayOptions): Gateway {
     governor: config.governor.enabled
       ? { ...config.governor, ...(quotaRedis ? { store: new RedisQuotaStore(quotaRedis, logger) } : {}) }
       : undefined,
-    onGovernorEvent: opts.onGovernorEvent,
-    onRetry: opts.onUpstreamRetry,
+    onGovernorEvent: (event) => {
+      metrics.observeGovernor(event);
+      opts.onGovernorEvent?.(event);
+    },
+    onRetry: (report) => {
+      metrics.observeRetry(report);
+      opts.onUpstreamRetry?.(report);
+    },
+    onCoalesced: metrics.observeCoalesced,
   });
   const live = createLive(config, transport, logger);
   const governor = transport.governor;
   if (governor) metrics.setGovernorQueueSource(() => governor.snapshot().queued);
+  if (governor) metrics.setQuotaStoreSource(() => governor.snapshot().store);
   const stopping = new AbortController();
   const services: Services = {
     stopping: stopping.signal,

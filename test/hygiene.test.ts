@@ -30,7 +30,7 @@ const KEY = `sk-${'5eC7e7'.repeat(5)}ab`;
 const WRONG = `sk-${'0badc0de'.repeat(4)}`;
 /** A credential with every character that URL-encoding, JSON and HTML write differently. */
 const SPECIAL = `mavi+Key/9f8e7d6c5b4a=="&<Zq>'x\\y%41z`;
-/** Shortest piece of a secret that must not show: the scrubber's rule (src/mavi/scrub.ts). */
+/** Shortest piece of a secret that must not show (src/mavi/scrub.ts MIN_PIECE), pinned here. */
 const PIECE = 10;
 const credentialId = (secret: string) => createHash('sha256').update(secret).digest('hex').slice(0, 32);
 

@@ -44,6 +44,8 @@ export interface TransportOptions {
   onGovernorEvent?: ((event: GovernorEvent) => void) | undefined;
   /** What the retry loop decided after each failed attempt of a read, for metrics and logs. */
   onRetry?: ((report: RetryReport) => void) | undefined;
+  /** Each read that joined an identical one in flight instead of calling MAVI, for metrics. */
+  onCoalesced?: ((endpoint: Endpoint) => void) | undefined;
 }
 
 export interface AttemptReport {
@@ -123,14 +125,9 @@ export class MaviTransport {
     this.#coalescer = opts.coalesce ? new Coalescer() : null;
   }
 
-  /** The quota governor, when on: `snapshot()` gives queue lengths and rejection counts for metrics. */
+  /** The quota governor, when on: `snapshot()` gives its queue lengths and store state for metrics. */
   get governor(): Governor | null {
     return this.#governor;
-  }
-
-  /** Reads in flight through the coalescer now, and the callers sharing them (for metrics). */
-  coalescing(): { calls: number; callers: number } {
-    return this.#coalescer?.stats() ?? { calls: 0, callers: 0 };
   }
 
   /** Refuses the requests still queued for a quota token (shutdown). */
@@ -143,8 +140,12 @@ export class MaviTransport {
     if (!this.#coalescer || key === null) {
       return (await this.#governed(endpoint, init, init.signal)).decoded as T;
     }
-    const { value, shared } = await this.#coalescer.run(key, init.signal, (signal) =>
-      this.#governed(endpoint, init, signal),
+    const onCoalesced = this.#opts.onCoalesced;
+    const { value, shared } = await this.#coalescer.run(
+      key,
+      init.signal,
+      (signal) => this.#governed(endpoint, init, signal),
+      onCoalesced && (() => onCoalesced(endpoint)),
     );
     if (!shared) return value.decoded as T;
     // Each caller decodes with its own decoder and gets its own objects.
