@@ -1,5 +1,8 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { droppedLogLines } from './log-destination.js';
+import { ENDPOINT_NAMES, type Endpoint } from './mavi/endpoints.js';
+import type { GovernorEvent, QuotaStore } from './mavi/governor.js';
+import type { RetryReport } from './mavi/retry.js';
 import type { AttemptReport } from './mavi/transport.js';
 
 /** How a GraphQL operation ended. */
@@ -17,6 +20,8 @@ export type OperationOutcome =
 
 /** Reads the governor's queue lengths by endpoint, e.g. `{ searchAI: 3, chat: 0 }`. */
 export type QueueLengthSource = () => Record<string, number>;
+/** Reads where the governor's buckets live now. */
+export type QuotaStoreSource = () => QuotaStore['state'];
 
 export interface MetricsOptions {
   /**
@@ -52,6 +57,14 @@ export interface GatewayMetrics {
   readonly upstreamDuration: Histogram<'endpoint'>;
   /** mavi_gateway_governor_queue_length{endpoint}: read from the governor at each scrape. */
   readonly governorQueueLength: Gauge<'endpoint'>;
+  /** mavi_gateway_governor_decisions_total{endpoint, decision, reason}: every quota decision. */
+  readonly governorDecisions: Counter<'endpoint' | 'decision' | 'reason'>;
+  /** mavi_gateway_quota_store{state}: 1 for where the buckets live now (memory, redis, redis-unavailable). */
+  readonly quotaStore: Gauge<'state'>;
+  /** mavi_gateway_upstream_retries_total{endpoint, decision}: what the retry loop decided after a failed read. */
+  readonly upstreamRetries: Counter<'endpoint' | 'decision'>;
+  /** mavi_gateway_upstream_coalesced_total{endpoint}: reads that joined an identical one in flight instead of calling MAVI. */
+  readonly upstreamCoalesced: Counter<'endpoint'>;
   /**
    * mavi_gateway_subscriptions_active{operation}: subscriptions open now. The live-updates
    * code calls `inc({ operation })` when one starts and `dec({ operation })` when it ends,
@@ -75,14 +88,42 @@ export interface GatewayMetrics {
   observeOperation(operationType: string, outcome: OperationOutcome, seconds: number | null): void;
   /** Records one upstream attempt (the transport's onAttempt report). */
   observeUpstream(attempt: AttemptReport): void;
+  /** Records one quota decision (the transport's onGovernorEvent). */
+  observeGovernor(event: GovernorEvent): void;
+  /** Records one retry decision (the transport's onRetry). */
+  observeRetry(report: RetryReport): void;
+  /** Records one read that shared a call in flight (the transport's onCoalesced). */
+  observeCoalesced(endpoint: Endpoint): void;
   /** Where governor queue lengths come from; replaces any earlier source. */
   setGovernorQueueSource(source: QueueLengthSource | undefined): void;
+  /** Where the quota store's state comes from; replaces any earlier source. */
+  setQuotaStoreSource(source: QuotaStoreSource | undefined): void;
   /** The Prometheus text exposition of this gateway's metrics and the process's. */
   expose(): Promise<{ contentType: string; body: string }>;
 }
 
 const PREFIX = 'mavi_gateway_';
 const OPERATION_TYPES = new Set(['query', 'mutation', 'subscription']);
+/** Label values taken from reports are checked against what they can be, so a label never holds anything else. */
+const ENDPOINTS = new Set<string>(ENDPOINT_NAMES);
+const GOVERNOR_DECISIONS = new Set<string>(['granted', 'rejected', 'abandoned']);
+const GOVERNOR_REASONS = new Set<string>([
+  'immediate',
+  'queued',
+  'wait-too-long',
+  'queue-full',
+  'closed',
+  'aborted',
+]);
+const RETRY_DECISIONS = new Set<string>([
+  'retry',
+  'attempts-exhausted',
+  'budget-exhausted',
+  'time-limit',
+  'quota',
+]);
+const STORE_STATES = ['memory', 'redis', 'redis-unavailable'] as const;
+const known = (values: Set<string>, value: string) => (values.has(value) ? value : 'other');
 /** MAVI's four-digit codes and the gateway's own UPPER_SNAKE failure codes. */
 const CODE_SHAPE = /^(?:\d{4}|[A-Z][A-Z0-9_]{0,39})$/;
 
@@ -106,6 +147,7 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
   const registry = new Registry();
   const registers = [registry];
   let queueSource = opts.governorQueueLength;
+  let storeSource: QuotaStoreSource | undefined;
   const includeProcess = opts.processMetrics ?? true;
 
   const operations = new Counter({
@@ -154,6 +196,41 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
       }
     },
   });
+  const governorDecisions = new Counter({
+    name: `${PREFIX}governor_decisions_total`,
+    help: 'Quota governor decisions, by endpoint, decision (granted, rejected: MAVI not called, abandoned: the caller left while queued) and reason.',
+    labelNames: ['endpoint', 'decision', 'reason'] as const,
+    registers,
+  });
+  const quotaStore = new Gauge({
+    name: `${PREFIX}quota_store`,
+    help: "Where the quota governor's buckets live now: 1 for the current state (memory, redis, or redis-unavailable while Redis is away and each instance counts alone).",
+    labelNames: ['state'] as const,
+    registers,
+    collect() {
+      this.reset();
+      if (!storeSource) return;
+      let state: string;
+      try {
+        state = storeSource();
+      } catch {
+        return;
+      }
+      for (const s of STORE_STATES) this.set({ state: s }, s === state ? 1 : 0);
+    },
+  });
+  const upstreamRetries = new Counter({
+    name: `${PREFIX}upstream_retries_total`,
+    help: 'Decisions of the retry loop after a failed read, by endpoint: retry, or why the failure was returned (attempts-exhausted, budget-exhausted, time-limit, quota).',
+    labelNames: ['endpoint', 'decision'] as const,
+    registers,
+  });
+  const upstreamCoalesced = new Counter({
+    name: `${PREFIX}upstream_coalesced_total`,
+    help: 'Reads that joined an identical read of the same credential in flight instead of calling MAVI, by endpoint.',
+    labelNames: ['endpoint'] as const,
+    registers,
+  });
   const subscriptionsActive = new Gauge({
     name: `${PREFIX}subscriptions_active`,
     help: 'GraphQL subscriptions open now, by subscription field.',
@@ -184,6 +261,10 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
     upstreamRequests,
     upstreamDuration,
     governorQueueLength,
+    governorDecisions,
+    quotaStore,
+    upstreamRetries,
+    upstreamCoalesced,
     subscriptionsActive,
     livePollers,
     logLinesDropped,
@@ -201,8 +282,28 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
       upstreamRequests.inc({ endpoint: attempt.endpoint, code });
       upstreamDuration.observe({ endpoint: attempt.endpoint }, attempt.durationMs / 1000);
     },
+    observeGovernor(event) {
+      // The event carries no credential; its bucket is left out (the endpoint says enough).
+      governorDecisions.inc({
+        endpoint: known(ENDPOINTS, event.endpoint),
+        decision: known(GOVERNOR_DECISIONS, event.decision),
+        reason: known(GOVERNOR_REASONS, event.reason),
+      });
+    },
+    observeRetry(report) {
+      upstreamRetries.inc({
+        endpoint: known(ENDPOINTS, report.endpoint),
+        decision: known(RETRY_DECISIONS, report.decision),
+      });
+    },
+    observeCoalesced(endpoint) {
+      upstreamCoalesced.inc({ endpoint: known(ENDPOINTS, endpoint) });
+    },
     setGovernorQueueSource(source) {
       queueSource = source;
+    },
+    setQuotaStoreSource(source) {
+      storeSource = source;
     },
     async expose() {
       const merged = includeProcess ? Registry.merge([registry, processMetricsRegistry()]) : registry;

@@ -77,11 +77,21 @@ export function createServices(config: Config, opts: ServicesOptions): Services 
     governor: config.governor.enabled
       ? { ...config.governor, ...(quotaRedis ? { store: new RedisQuotaStore(quotaRedis, logger) } : {}) }
       : undefined,
-    onGovernorEvent: opts.onGovernorEvent,
-    onRetry: opts.onUpstreamRetry,
+    onGovernorEvent: (event) => {
+      metrics.observeGovernor(event);
+      opts.onGovernorEvent?.(event);
+    },
+    onRetry: (report) => {
+      metrics.observeRetry(report);
+      opts.onUpstreamRetry?.(report);
+    },
+    onCoalesced: metrics.observeCoalesced,
   });
   const governor = transport.governor;
-  if (governor) metrics.setGovernorQueueSource(() => governor.snapshot().queued);
+  if (governor) {
+    metrics.setGovernorQueueSource(() => governor.snapshot().queued);
+    metrics.setQuotaStoreSource(() => governor.snapshot().store);
+  }
   const live = createLive(config, transport, logger, metrics);
 
   const stopping = new AbortController();

@@ -6,7 +6,18 @@ import {
   SearchVideosDocument,
 } from '../operations/__generated__/graphql.js';
 import { createLogger } from '../src/logger.js';
-import { FAILURES } from '../src/mavi/errors.js';
+import {
+  AccountDisabledError,
+  DuplicateRequestError,
+  ERROR_CLASSES,
+  FAILURES,
+  GatewayError,
+  InvalidParameterError,
+  RateLimitedError,
+  UnauthorizedError,
+  UpstreamError,
+  VideoNotFoundError,
+} from '../src/mavi/errors.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { createGateway, expectType, type Stack, startStack, testConfig } from './helpers.js';
 
@@ -40,9 +51,28 @@ describe('MAVI response codes', () => {
     expect((await list(key)).data?.videos?.__typename).toBe('QueryVideosSuccess');
   });
 
-  it('keeps the code table in one place', () => {
-    expect(FAILURES.RATE_LIMITED).toMatchObject({ code: '0429', retryable: true });
-    expect(FAILURES.UNAUTHORIZED).toMatchObject({ code: '0401', retryable: false });
+  it('keeps the code table in one place: each class is its record', () => {
+    expect(FAILURES.RATE_LIMITED).toMatchObject({ code: '0429', retryable: true, httpStatus: 429 });
+    expect(FAILURES.UNAUTHORIZED).toMatchObject({ code: '0401', retryable: false, httpStatus: 401 });
+    const types = new Set(ERROR_CLASSES.map((cls) => cls.name));
+    for (const failure of Object.values(FAILURES)) expect(types.has(failure.type), failure.type).toBe(true);
+    const built = [
+      [InvalidParameterError, new InvalidParameterError('m')],
+      [UnauthorizedError, new UnauthorizedError('m')],
+      [AccountDisabledError, new AccountDisabledError('m')],
+      [DuplicateRequestError, new DuplicateRequestError('m')],
+      [RateLimitedError, new RateLimitedError('m')],
+      [VideoNotFoundError, new VideoNotFoundError('v')],
+    ] as const;
+    expect(built.length).toBe(ERROR_CLASSES.length - 1);
+    for (const [cls, error] of built) {
+      const { failure } = cls;
+      expect(error).toBeInstanceOf(GatewayError);
+      expect(error).toMatchObject({ name: failure.type, code: failure.code, retryable: failure.retryable });
+    }
+    expect(new UpstreamError('UPSTREAM_HTTP_ERROR', 'm', { httpStatus: 503 }).retryable).toBe(true);
+    expect(new UpstreamError('UPSTREAM_HTTP_ERROR', 'm', { httpStatus: 404 }).retryable).toBe(false);
+    expect(new UpstreamError('UPSTREAM_BAD_RESPONSE', 'm').retryable).toBe(false);
   });
 
   it('answers 0401 for a credential MAVI does not know', async () => {
@@ -106,12 +136,12 @@ describe('upstream faults', () => {
     [{ type: 'http', status: 503 }, 'UPSTREAM_HTTP_ERROR', 503, true],
     [{ type: 'http', status: 500, body: 'Internal Server Error' }, 'UPSTREAM_HTTP_ERROR', 500, true],
     [{ type: 'http', status: 404, body: 'not found' }, 'UPSTREAM_HTTP_ERROR', 404, false],
-    [{ type: 'body', body: 'html' }, 'UPSTREAM_BAD_RESPONSE', 200, true],
-    [{ type: 'body', body: 'truncated' }, 'UPSTREAM_BAD_RESPONSE', 200, true],
-    [{ type: 'body', body: 'empty' }, 'UPSTREAM_BAD_RESPONSE', 200, true],
-    [{ type: 'body', body: 'garbage' }, 'UPSTREAM_BAD_RESPONSE', 200, true],
-    [{ type: 'body', body: 'not-envelope' }, 'UPSTREAM_BAD_RESPONSE', 200, true],
-    [{ type: 'body', body: 'wrong-types' }, 'UPSTREAM_BAD_RESPONSE', 200, true],
+    [{ type: 'body', body: 'html' }, 'UPSTREAM_BAD_RESPONSE', 200, false],
+    [{ type: 'body', body: 'truncated' }, 'UPSTREAM_BAD_RESPONSE', 200, false],
+    [{ type: 'body', body: 'empty' }, 'UPSTREAM_BAD_RESPONSE', 200, false],
+    [{ type: 'body', body: 'garbage' }, 'UPSTREAM_BAD_RESPONSE', 200, false],
+    [{ type: 'body', body: 'not-envelope' }, 'UPSTREAM_BAD_RESPONSE', 200, false],
+    [{ type: 'body', body: 'wrong-types' }, 'UPSTREAM_BAD_RESPONSE', 200, false],
     [{ type: 'hang' }, 'UPSTREAM_TIMEOUT', null, true],
     [{ type: 'reset' }, 'UPSTREAM_UNREACHABLE', 200, true],
   ] as const)('%j becomes UpstreamError %s', async (kind, code, httpStatus, retryable) => {

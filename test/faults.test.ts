@@ -57,6 +57,12 @@ const FAULTS: [name: string, kind: FaultKind, expected: Expected, transient: boo
     true,
   ],
   [
+    "HTTP 503 with MAVI's envelope",
+    { type: 'http', status: 503, body: '{"code":"0503","msg":"busy"}' },
+    { typename: 'UpstreamError', code: 'UPSTREAM_HTTP_ERROR', httpStatus: 503 },
+    true,
+  ],
+  [
     'HTTP 504 with a JSON body',
     { type: 'http', status: 504, body: '{"message":"Endpoint request timed out"}' },
     { typename: 'UpstreamError', code: 'UPSTREAM_HTTP_ERROR', httpStatus: 504 },
@@ -135,7 +141,7 @@ function expectError(value: { __typename?: string } | null | undefined, expected
   expect(error.code).toBe(expected.code);
   if (expected.httpStatus !== undefined) expect(error.httpStatus).toBe(expected.httpStatus);
   // Nothing of the upstream body reaches the client.
-  expect(error.message).not.toMatch(/<html|nginx|Internal Server Error|Endpoint request timed out/i);
+  expect(error.message).not.toMatch(/<html|nginx|Internal Server Error|Endpoint request timed out|busy/i);
 }
 
 const list = (s: Stack, key: string) => s.gql(ListVideosDocument, { first: 5 }, { auth: key });
@@ -329,6 +335,41 @@ describe('the chatStream subscription source, retries on', () => {
     ]);
     expect(res.completed).toBe(true);
     expect(callsFor(retrying, 'chat', key)).toBe(1);
+  });
+});
+
+describe('a chat stream that stalls after some chunks', () => {
+  it('ends with UpstreamError UPSTREAM_TIMEOUT once nothing came for the chat time limit', async () => {
+    const chunk = (msg: string) =>
+      `data:${JSON.stringify({ code: '0000', msg: 'success', data: { msg } })}\n\n`;
+    const upstream = await listen((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // Two chunks well within the limit of each other, then nothing, the connection left open.
+      res.write(chunk('A chef '));
+      setTimeout(() => res.write(chunk('boils pasta')), 600);
+    });
+    const gateway = createGateway({
+      config: testConfig({ MAVI_TIMEOUT_MS: '1000', MAVI_CHAT_TIMEOUT_MS: '1000' }),
+      maviBaseUrl: upstream.url,
+      logger: createLogger('silent'),
+    });
+    try {
+      const started = performance.now();
+      const res = await streamChat(gateway, `sk-${'cd'.repeat(16)}`, 'mavi_video_1');
+      expect(res.completed).toBe(true);
+      expect(res.events.map((e) => e.data?.chatStream?.__typename)).toEqual([
+        'SubscriptionChatStreamSuccess',
+        'SubscriptionChatStreamSuccess',
+        'UpstreamError',
+      ]);
+      expect(res.events[2]?.data?.chatStream?.code).toBe('UPSTREAM_TIMEOUT');
+      // The limit runs from the last chunk, not from the start of the stream.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(1550);
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
   });
 });
 

@@ -240,3 +240,23 @@ export async function take<T>(iterator: AsyncIterator<T>, count: number, timeout
   }
   return out;
 }
+
+/**
+ * The sum of a metric's samples in the gateway's /metrics whose labels include `labels`
+ * (0 when there is none): how tests observe counters and gauges without reaching into objects.
+ */
+export async function metric(
+  gateway: Gateway,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const text = await (await gateway.yoga.fetch('http://gateway.test/metrics')).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const have = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) sum += Number(match[3]);
+  }
+  return sum;
+}

@@ -3,6 +3,7 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ChatDocument,
+  ChatStreamDocument,
   DeleteVideosDocument,
   GetTranscriptionDocument,
   ListVideosDocument,
@@ -15,6 +16,8 @@ import {
   UploadVideoDocument,
 } from '../operations/__generated__/graphql.js';
 import { createLogger } from '../src/logger.js';
+import { ECHO_FORMS } from '../src/simulator/faults.js';
+import type { FaultKind, MaviEndpoint } from '../src/simulator/types.js';
 import { eventually, type Stack, startStack } from './helpers.js';
 
 /**
@@ -25,6 +28,10 @@ import { eventually, type Stack, startStack } from './helpers.js';
  */
 const KEY = `sk-${'5eC7e7'.repeat(5)}ab`;
 const WRONG = `sk-${'0badc0de'.repeat(4)}`;
+/** A credential with every character that URL-encoding, JSON and HTML write differently. */
+const SPECIAL = `mavi+Key/9f8e7d6c5b4a=="&<Zq>'x\\y%41z`;
+/** Shortest piece of a secret that must not show (src/mavi/scrub.ts MIN_PIECE), pinned here. */
+const PIECE = 10;
 const credentialId = (secret: string) => createHash('sha256').update(secret).digest('hex').slice(0, 32);
 
 let stack: Stack;
@@ -33,15 +40,24 @@ const logLines: string[] = [];
 const bodies: { what: string; text: string }[] = [];
 /** The tokens obtainAccessToken handed out: secrets from then on. */
 const tokens: string[] = [];
+/** The O2O authorization codes sent to getAccessToken. */
+const codes: string[] = [];
+/** The text each streamed chat answer added up to, as a client reads it. */
+const streamed: { what: string; text: string }[] = [];
 
 beforeAll(async () => {
   stack = await startStack({
     // Unknown keys get 0401 instead of an account.
     simulator: { autoRegister: false },
-    env: { LOG_LEVEL: 'trace' },
+    env: {
+      LOG_LEVEL: 'trace',
+      // The session makes more calls than MAVI's per-minute quotas allow.
+      MAVI_RATE_LIMITS: JSON.stringify({ searchDB: { perMinute: 10_000 }, chat: { perMinute: 10_000 } }),
+    },
     gateway: { logger: createLogger('trace', { write: (line: string) => void logLines.push(line) }) },
   });
   stack.sim.createAccount({ apiKey: KEY });
+  stack.sim.createAccount({ apiKey: SPECIAL });
 });
 afterAll(() => stack.close());
 
@@ -174,6 +190,7 @@ describe('a whole session', () => {
 
     // O2O tokens: obtained, used, refreshed.
     const { clientId, code } = stack.sim.issueAuthCode(KEY);
+    codes.push(code);
     const obtained = JSON.parse(
       await gql('obtain token', ObtainAccessTokenDocument, { clientId, code }, null),
     );
@@ -199,33 +216,185 @@ describe('a whole session', () => {
     for (const secret of [KEY, WRONG, accessToken]) expect(sent.has(secret)).toBe(true);
   });
 
+  it('goes on while MAVI echoes the secrets back in every way it might', async () => {
+    const video = stack.sim.addVideo(KEY, { status: 'PARSE', scenes: [{ start: 0, end: 9, text: 'a dog' }] });
+    const echo = (credential: string | undefined, endpoint: MaviEndpoint, kind: FaultKind) =>
+      stack.sim.injectFault({ ...(credential ? { credential } : {}), endpoint, times: 1, kind });
+
+    // Every place and every form, on a read, with both credentials.
+    for (const key of [KEY, SPECIAL]) {
+      for (const where of ['msg', 'code', 'data', 'html', 'header'] as const) {
+        for (const form of ECHO_FORMS) {
+          echo(key, 'searchDB', { type: 'echo', where, form });
+          const text = await gql(`echo ${where} ${form}`, ListVideosDocument, { first: 5 }, key);
+          expect(text, `${where} ${form}`).toMatch(/"__typename":"(QueryVideosSuccess|\w+Error)"/);
+        }
+      }
+    }
+    // In each endpoint's data, and in each MAVI code's msg.
+    const calls: [string, MaviEndpoint, () => Promise<string>][] = [
+      ['search', 'searchAI', () => gql('echo search', SearchVideosDocument, { query: 'dog' }, KEY)],
+      [
+        'clips',
+        'searchVideoFragment',
+        () => gql('echo clips', SearchClipsDocument, { query: 'dog', videoNos: [video.videoNo] }, KEY),
+      ],
+      [
+        'chat',
+        'chat',
+        () => gql('echo chat', ChatDocument, { input: { videoNos: [video.videoNo], message: 'What?' } }, KEY),
+      ],
+      [
+        'transcribe',
+        'subTranscription',
+        () =>
+          gql(
+            'echo transcribe',
+            RequestTranscriptionDocument,
+            { videoNo: video.videoNo, type: 'AUDIO' },
+            KEY,
+          ),
+      ],
+      [
+        'transcription',
+        'getTranscription',
+        () => gql('echo transcription', GetTranscriptionDocument, { taskNo: 'project_1' }, KEY),
+      ],
+      [
+        'delete',
+        'delete',
+        () => gql('echo delete', DeleteVideosDocument, { videoNos: ['mavi_video_1'] }, KEY),
+      ],
+    ];
+    for (const [name, endpoint, run] of calls) {
+      for (const form of ['raw', 'masked', 'unicode'] as const) {
+        echo(KEY, endpoint, { type: 'echo', where: 'data', form });
+        expect(await run(), `${name} data ${form}`).not.toContain('Unexpected error');
+      }
+      for (const code of ['0001', '0401', '0403', '0409', '0429', '0777']) {
+        echo(KEY, endpoint, { type: 'echo', where: 'msg', form: 'bearer', code });
+        await run();
+      }
+    }
+
+    // The token calls: their authorization code and refresh token echoed back.
+    for (const where of ['msg', 'code', 'data', 'html'] as const) {
+      for (const form of ['raw', 'upper', 'masked', 'json'] as const) {
+        const grant = stack.sim.issueAuthCode(KEY);
+        codes.push(grant.code);
+        echo(undefined, 'getAccessToken', { type: 'echo', where, form });
+        await gql(`echo obtain ${where} ${form}`, ObtainAccessTokenDocument, grant, null);
+        const refreshToken = tokens[1] as string;
+        echo(undefined, 'refreshAccessToken', { type: 'echo', where, form });
+        await gql(
+          `echo refresh ${where} ${form}`,
+          'mutation ($refreshToken: String!) { refreshAccessToken(refreshToken: $refreshToken) { __typename ... on MutationRefreshAccessTokenSuccess { data { accessToken refreshToken tokenType } } ... on Error { code message } } }',
+          { refreshToken },
+          null,
+        );
+      }
+    }
+
+    // Mid chat stream: whole, reformatted, and split across deltas of a few characters.
+    const streams: FaultKind[] = [
+      { type: 'echo', where: 'stream', form: 'raw' },
+      { type: 'echo', where: 'stream', form: 'upper', afterChunks: 2 },
+      { type: 'echo', where: 'stream', form: 'masked' },
+      { type: 'echo', where: 'stream', form: 'raw', pieceChars: 3 },
+      { type: 'echo', where: 'stream', form: 'bearer', pieceChars: 7 },
+    ];
+    for (const [i, kind] of streams.entries()) {
+      echo(KEY, 'chat', kind);
+      const text = await call(`echo stream ${i}`, {
+        body: JSON.stringify({
+          query: print(ChatStreamDocument),
+          variables: { input: { videoNos: [video.videoNo], message: 'What happens?' } },
+        }),
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: KEY },
+      });
+      const deltas = text
+        .split('\n')
+        .filter((line) => line.startsWith('data:') && line.slice(5).trim() !== '')
+        .map((line) => JSON.parse(line.slice(5)) as { data?: { chatStream?: { data?: { delta?: string } } } })
+        .map((event) => event.data?.chatStream?.data?.delta ?? '');
+      expect(deltas.length, `stream ${i}`).toBeGreaterThan(3);
+      streamed.push({ what: `echo stream ${i}`, text: deltas.join('') });
+    }
+    stack.sim.clearFaults();
+    await call('metrics after echoes', {
+      path: '/metrics',
+      method: 'GET',
+      body: null as unknown as BodyInit,
+    });
+  });
+
   const secrets = (): [string, string][] => [
     ['the API key', KEY],
     ['the Bearer form', `Bearer ${KEY}`],
     ['the wrong key', WRONG],
+    ['the special key', SPECIAL],
     ...tokens.map((t, i): [string, string] => [`O2O token ${i}`, t]),
+    ...codes.map((c, i): [string, string] => [`O2O code ${i}`, c]),
   ];
 
-  it('leaves no secret in any log line, at trace level', () => {
+  /**
+   * Where a secret shows in `text`: whole, or any piece of PIECE characters of it, compared
+   * case-blind, raw or as URL-encoding or JSON would write it; undefined when nowhere.
+   */
+  function leak(text: string, secret: string): string | undefined {
+    const haystack = text.toLowerCase();
+    // The Bearer form's pieces are the key's (checked on their own), or " sk-…" across the prefix.
+    if (secret.startsWith('Bearer ')) return haystack.includes(secret.toLowerCase()) ? secret : undefined;
+    const forms = new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]);
+    for (const form of forms) {
+      const lower = form.toLowerCase();
+      if (haystack.includes(lower)) return form;
+      for (let i = 0; i + PIECE <= lower.length; i++) {
+        if (haystack.includes(lower.slice(i, i + PIECE))) return lower.slice(i, i + PIECE);
+      }
+    }
+    return undefined;
+  }
+
+  it('leaves no secret, nor a piece of one, in any log line, at trace level', () => {
     const log = logLines.join('\n');
-    for (const [name, secret] of secrets()) expect(log.includes(secret), name).toBe(false);
+    for (const [name, secret] of secrets()) expect(leak(log, secret), name).toBeUndefined();
   });
 
-  it('leaves no secret in any response body, error messages included', () => {
-    for (const { what, text } of bodies) {
+  it('leaves no secret, nor a piece of one, in any response body, error messages included', () => {
+    expect(bodies.filter((b) => b.what.startsWith('echo')).length).toBeGreaterThan(150);
+    for (const { what, text } of [...bodies, ...streamed]) {
       for (const [name, secret] of secrets()) {
         // The token calls answer their own tokens: that is what they are for.
-        const ownAnswer = (what === 'obtain token' || what === 'refresh token') && name.startsWith('O2O');
-        if (!ownAnswer) expect(text.includes(secret), `${name} in ${what}`).toBe(false);
+        const ownAnswer = /^(echo )?(obtain|refresh)/.test(what) && name.startsWith('O2O token');
+        if (!ownAnswer) expect(leak(text, secret), `${name} in ${what}`).toBeUndefined();
       }
     }
   });
 
-  it('leaves no secret, nor a credential id, in /metrics', () => {
-    const metrics = bodies.find((b) => b.what === 'metrics')?.text ?? '';
-    expect(metrics).toContain('mavi_gateway_upstream_requests_total');
-    for (const [name, secret] of secrets()) expect(metrics.includes(secret), name).toBe(false);
-    expect(metrics).not.toContain(credentialId(KEY));
+  it('answers the echoes as data: typed errors, or the data with the secret removed', () => {
+    const answer = (what: string) => bodies.find((b) => b.what === what)?.text ?? '';
+    expect(answer('echo msg raw')).toContain('"__typename":"UnauthorizedError"');
+    expect(answer('echo msg raw')).toContain('[redacted]');
+    // A secret where the code goes is no code: the answer is not MAVI's envelope.
+    expect(answer('echo code raw')).toContain('"code":"UPSTREAM_BAD_RESPONSE"');
+    expect(answer('echo data raw')).toContain('"name":"[redacted].mp4"');
+    expect(answer('echo data unicode')).toContain('"name":"[redacted].mp4"');
+    expect(answer('echo html raw')).toContain('"httpStatus":502');
+    expect(answer('echo header raw')).toContain('"__typename":"RateLimitedError"');
+    expect(answer('echo refresh data raw')).toContain('"refreshToken":null');
+    expect(streamed[0]?.text).toMatch(/Your key is \[redacted\]\. /);
+  });
+
+  it('leaves no secret, nor a piece of one, nor a credential id, in /metrics', () => {
+    const scrapes = bodies.filter((b) => b.what.startsWith('metrics'));
+    expect(scrapes).toHaveLength(2);
+    for (const { text } of scrapes) {
+      expect(text).toContain('mavi_gateway_upstream_requests_total');
+      for (const [name, secret] of secrets()) expect(leak(text, secret), name).toBeUndefined();
+      expect(text).not.toContain(credentialId(KEY));
+      expect(text).not.toContain(credentialId(SPECIAL));
+    }
   });
 
   it('shows the credential only as its id, where a log line needs one', () => {

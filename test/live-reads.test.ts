@@ -98,13 +98,22 @@ describe('reads an event needs', () => {
     await subscribers(5);
     await sleep(100);
     const before = scans(key).length;
+    // A slow searchDB, so the scan the first event starts is still running when the others
+    // arrive, however loaded the machine: they wait for it and share the next one.
+    const slow = stack.sim.injectFault({
+      credential: key,
+      endpoint: 'searchDB',
+      kind: { type: 'delay', ms: 300 },
+    });
     await Promise.all(videos.map((v) => parse(v.callback, v.videoNo)));
     const received = await Promise.all(pending);
+    slow();
     for (const events of received) {
       expect(events).toHaveLength(1);
       expect(events[0]?.data.videoStatusChanged.data.video).toMatchObject({ status: 'PARSE' });
     }
-    // Five events, one read (it was one per event).
-    expect(scans(key).length - before).toBe(1);
+    // Five events, at most two reads: one, and one for those that arrived while it ran (it was
+    // one per event).
+    expect(scans(key).length - before).toBeLessThanOrEqual(2);
   });
 });

@@ -2,11 +2,12 @@ import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListVideosDocument } from '../operations/__generated__/graphql.js';
 import { createLogger } from '../src/logger.js';
+import { Credential } from '../src/mavi/credential.js';
 import type { AttemptReport } from '../src/mavi/transport.js';
 import { createMetrics } from '../src/metrics.js';
 import { useReadiness } from '../src/plugins/use-readiness.js';
 import { schema } from '../src/schema/index.js';
-import { eventually, type Stack, startStack } from './helpers.js';
+import { eventually, metric, type Stack, startStack } from './helpers.js';
 
 /** Metrics, health and readiness routes, and the operation and upstream log lines. */
 let stack: Stack;
@@ -131,6 +132,76 @@ describe('GET /metrics', () => {
     ).toBeUndefined();
     metrics.setGovernorQueueSource(undefined);
     expect(await text()).toMatch(/# TYPE mavi_gateway_governor_queue_length gauge/);
+  });
+
+  it('counts governor decisions and retry decisions by endpoint, never by credential', async () => {
+    const other = await startStack({
+      env: {
+        MAVI_RETRY_MAX_ATTEMPTS: '3',
+        MAVI_RETRY_BASE_DELAY_MS: '1',
+        MAVI_RETRY_MAX_DELAY_MS: '2',
+        MAVI_RATE_LIMITS: JSON.stringify({ searchAI: { perMinute: 1 } }),
+        GOVERNOR_MAX_WAIT_MS: '0',
+      },
+    });
+    try {
+      const key = other.newAccount();
+      const value = (name: string, labels: Record<string, string>) => metric(other.gateway, name, labels);
+      const retries = (decision: string) =>
+        value('mavi_gateway_upstream_retries_total', { endpoint: 'searchDB', decision });
+
+      // One 503 absorbed by a retry; then an outage: two retries, and the attempts run out.
+      other.sim.injectFault({
+        credential: key,
+        endpoint: 'searchDB',
+        times: 1,
+        kind: { type: 'http', status: 503 },
+      });
+      await other.gql(ListVideosDocument, { first: 1 }, { auth: key });
+      expect(await retries('retry')).toBe(1);
+      other.sim.injectFault({
+        credential: key,
+        endpoint: 'searchDB',
+        times: 3,
+        kind: { type: 'http', status: 503 },
+      });
+      await other.gql(ListVideosDocument, { first: 1 }, { auth: key });
+      expect(await retries('retry')).toBe(3);
+      expect(await retries('attempts-exhausted')).toBe(1);
+
+      // searchAI allows one a minute: granted at once, then refused without calling MAVI.
+      const search = () =>
+        other.gql('{ searchVideos(query: "dog") { __typename } }', undefined, { auth: key });
+      await search();
+      await search();
+      const decisions = (decision: string, reason: string) =>
+        value('mavi_gateway_governor_decisions_total', { endpoint: 'searchAI', decision, reason });
+      expect(await decisions('granted', 'immediate')).toBe(1);
+      expect(await decisions('rejected', 'wait-too-long')).toBe(1);
+      expect(other.sim.callsTo('searchAI')).toHaveLength(1);
+      // Every searchDB attempt took a token: 2 for the first read, 3 for the second.
+      expect(
+        await value('mavi_gateway_governor_decisions_total', { endpoint: 'searchDB', decision: 'granted' }),
+      ).toBe(5);
+      expect(await value('mavi_gateway_quota_store', { state: 'memory' })).toBe(1);
+
+      const text = (await scrape(other)).text;
+      const { credential } = Credential.parse(key);
+      expect(text).not.toContain(key);
+      expect(text).not.toContain(credential?.id);
+      // Label values come from the known sets only.
+      for (const line of text.split('\n')) {
+        if (!/^mavi_gateway_(governor_decisions|upstream_retries|upstream_coalesced)_total\{/.test(line))
+          continue;
+        for (const [, label, v] of line.matchAll(/(\w+)="([^"]*)"/g)) {
+          expect(`${label}=${v}`).toMatch(
+            /^(endpoint=[a-zA-Z]+|decision=(granted|rejected|abandoned|retry|attempts-exhausted|budget-exhausted|time-limit|quota)|reason=(immediate|queued|wait-too-long|queue-full|closed|aborted))$/,
+          );
+        }
+      }
+    } finally {
+      await other.close();
+    }
   });
 
   it('includes Node process metrics', async () => {

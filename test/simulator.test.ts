@@ -8,6 +8,7 @@ import {
   type Simulator,
   startSimulator,
 } from '../src/simulator/index.js';
+import type { FaultKind } from '../src/simulator/types.js';
 
 const API = '/api/serve/video';
 const PARSE_DELAY_MS = 80;
@@ -817,6 +818,82 @@ describe('MAVI v1.0 simulator', () => {
       });
       expect(await res.json()).toEqual({ code: '0001', msg: 'bad file' });
       expect(sim.account(apiKey)!.videos.size).toBe(before);
+    });
+
+    it("echo: writes the request's secret back where and as asked", async () => {
+      const apiKey = key();
+      const echo = (kind: Omit<Extract<FaultKind, { type: 'echo' }>, 'type'>) =>
+        sim.injectFault({
+          credential: apiKey,
+          endpoint: 'searchDB',
+          times: 1,
+          kind: { type: 'echo', ...kind },
+        });
+      const get = () => api(`${API}/searchDB`, { auth: apiKey });
+
+      echo({ where: 'msg' });
+      expect((await get()).json).toEqual({
+        code: '0401',
+        msg: `Authorization ${apiKey} is invalid or incorrect`,
+      });
+      echo({ where: 'code', form: 'upper' });
+      expect((await get()).json).toEqual({ code: apiKey.toUpperCase(), msg: 'error' });
+      echo({ where: 'data', form: 'masked' });
+      const masked = `${apiKey.slice(0, 12)}${'*'.repeat(apiKey.length - 24)}${apiKey.slice(-12)}`;
+      const name = (a: { json: Record<string, unknown> }) =>
+        (a.json.data as { videoData: { videoName: string }[] }).videoData[0]?.videoName;
+      expect(name(await get())).toBe(`${masked}.mp4`);
+      echo({ where: 'data', form: 'unicode' });
+      const unicode = await get();
+      expect(unicode.text).toContain('\\u0073\\u006b\\u002d');
+      expect(name(unicode)).toBe(`${apiKey}.mp4`);
+      echo({ where: 'html', form: 'bearer' });
+      const page = await get();
+      expect(page.status).toBe(502);
+      expect(page.text).toContain(`Authorization: Bearer ${apiKey}</p>`);
+      echo({ where: 'header' });
+      const limited = await get();
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('x-authorization')).toBe(apiKey);
+      expect(limited.headers.get('retry-after')).toBe(apiKey);
+
+      // Mid stream, in deltas of 4 characters after one good chunk.
+      const { apiKey: chatKey, parsed } = freshAccount();
+      sim.injectFault({
+        credential: chatKey,
+        endpoint: 'chat',
+        times: 1,
+        kind: { type: 'echo', where: 'stream', pieceChars: 4 },
+      });
+      const body = { videoNos: parsed.slice(0, 1), message: 'what happens?', stream: true };
+      const streamed = await api(`${API}/chat`, { method: 'POST', auth: chatKey, body });
+      const deltas = streamed.text
+        .split('\n\n')
+        .filter((e) => e !== '')
+        .map((e) => (JSON.parse(e.slice(5)) as { data: { msg: string } }).data.msg);
+      expect(deltas[1]).toBe('Your key is ');
+      expect(deltas[2]).toBe(chatKey.slice(0, 4));
+      expect(deltas.join('')).toContain(`Your key is ${chatKey}. `);
+
+      // The token calls carry no Authorization: their code is what comes back.
+      const grant = sim.issueAuthCode(apiKey);
+      sim.injectFault({
+        endpoint: 'getAccessToken',
+        times: 1,
+        kind: { type: 'echo', where: 'msg', code: '0001' },
+      });
+      const refused = await api('/auth/api/token/getAccessToken', {
+        method: 'POST',
+        auth: null,
+        body: grant,
+      });
+      expect(refused.json).toEqual({
+        code: '0001',
+        msg: `Authorization ${grant.code} is invalid or incorrect`,
+      });
+      expect(() =>
+        sim.injectFault({ kind: { type: 'echo', where: 'nowhere' } as unknown as FaultKind }),
+      ).toThrow(/kind.where must be one of msg, code, data, html, header, stream; received "nowhere"/);
     });
 
     it('http: answers the status, body and headers', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ListVideosDocument } from '../operations/__generated__/graphql.js';
 import type { MaviEndpoint } from '../src/simulator/types.js';
-import { eventually, type Stack, startStack } from './helpers.js';
+import { eventually, metric, type Stack, startStack } from './helpers.js';
 
 /**
  * Identical in-flight reads of one credential share one MAVI call, counted on the simulator.
@@ -47,9 +47,13 @@ function slowAccount(ms = 1000) {
   return key;
 }
 
-/** Waits until `n` callers share the call in flight. */
-const joined = (n: number) =>
-  eventually(() => (stack.gateway.services.transport.coalescing().callers === n ? true : undefined));
+/** searchAI reads that joined one in flight, as /metrics counts them. */
+const coalesced = () =>
+  metric(stack.gateway, 'mavi_gateway_upstream_coalesced_total', { endpoint: 'searchAI' });
+
+/** Waits until `n` more readers than at `before` have joined the call in flight. */
+const joined = (before: number, n: number) =>
+  eventually(async () => ((await coalesced()) === before + n ? true : undefined));
 
 /** Waits until the simulator holds the first call, so the next requests find it in flight. */
 const inFlight = (key: string) =>
@@ -58,10 +62,12 @@ const inFlight = (key: string) =>
 describe('identical concurrent reads', () => {
   it('make one upstream call, and every caller gets the answer', async () => {
     const key = slowAccount();
+    const before = await coalesced();
     const first = search(key);
     await inFlight(key);
     const results = await Promise.all([first, ...Array.from({ length: 4 }, () => search(key))]);
     expect(callsFor('searchAI', key)).toHaveLength(1);
+    expect(await coalesced()).toBe(before + 4);
     expect(results.map((r) => (r === 'aborted' ? r : r.__typename))).toEqual(
       Array(5).fill('QuerySearchVideosSuccess'),
     );
@@ -91,23 +97,27 @@ describe('identical concurrent reads', () => {
 
   it('are not a cache: the same read after the first settled goes upstream again', async () => {
     const key = stack.newAccount();
+    const shared = () =>
+      metric(stack.gateway, 'mavi_gateway_upstream_coalesced_total', { endpoint: 'searchDB' });
+    const before = await shared();
     for (let i = 0; i < 2; i++) {
       const res = await stack.gql(ListVideosDocument, { first: 5 }, { auth: key });
       expect(res.data?.videos?.__typename).toBe('QueryVideosSuccess');
     }
     expect(callsFor('searchDB', key)).toHaveLength(2);
-    expect(stack.gateway.services.transport.coalescing()).toEqual({ calls: 0, callers: 0 });
+    expect(await shared()).toBe(before);
   });
 });
 
 describe('a caller that aborts', () => {
   it('does not break the others: the shared call goes on and they get the answer', async () => {
     const key = slowAccount();
+    const before = await coalesced();
     const leaving = new AbortController();
     const first = search(key, leaving.signal);
     await inFlight(key);
     const others = [search(key), search(key)];
-    await joined(3);
+    await joined(before, 2);
     leaving.abort();
     expect(await first).toBe('aborted');
     const results = await Promise.all(others);
@@ -122,15 +132,20 @@ describe('a caller that aborts', () => {
 
   it('when every caller has aborted, the upstream request is aborted', async () => {
     const key = slowAccount(5000);
+    const before = await coalesced();
     const controllers = [new AbortController(), new AbortController()];
     const first = search(key, controllers[0]?.signal);
     await inFlight(key);
     const second = search(key, controllers[1]?.signal);
-    await joined(2);
+    await joined(before, 1);
     for (const c of controllers) c.abort();
     expect(await Promise.all([first, second])).toEqual(['aborted', 'aborted']);
     const call = await eventually(() => callsFor('searchAI', key).find((c) => c.aborted));
     expect(call.aborted).toBe(true);
-    expect(stack.gateway.services.transport.coalescing()).toEqual({ calls: 0, callers: 0 });
+    // The aborted call is gone, not there to be joined: the same read is a new call, which
+    // this credential's quota (1 a minute, spent) refuses without calling MAVI.
+    expect(await search(key)).toMatchObject({ __typename: 'RateLimitedError' });
+    expect(callsFor('searchAI', key)).toHaveLength(1);
+    expect(await coalesced()).toBe(before + 1);
   });
 });

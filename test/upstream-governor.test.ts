@@ -15,6 +15,7 @@ import {
   eventually,
   expectType,
   type Gateway,
+  metric,
   type Stack,
   startStack,
   testConfig,
@@ -45,6 +46,22 @@ const list = (s: Stack, key: string, signal?: AbortSignal) =>
       )
     : s.gql(ListVideosDocument, { first: 5 }, { auth: key });
 
+/** searchDB's governor decisions so far, as /metrics counts them. */
+const decisions = (gateway: Gateway, decision: string, reason: string) =>
+  metric(gateway, 'mavi_gateway_governor_decisions_total', { endpoint: 'searchDB', decision, reason });
+
+/** Requests queued for a token now, as /metrics shows them. */
+const queued = (gateway: Gateway, endpoint: MaviEndpoint) =>
+  metric(gateway, 'mavi_gateway_governor_queue_length', { endpoint });
+
+/** Where the quota buckets live, as /metrics shows it. */
+async function store(gateway: Gateway): Promise<string | undefined> {
+  for (const state of ['memory', 'redis', 'redis-unavailable']) {
+    if ((await metric(gateway, 'mavi_gateway_quota_store', { state })) === 1) return state;
+  }
+  return undefined;
+}
+
 const typenames = (results: { data?: { videos?: { __typename?: string } | null } | null }[]) =>
   results.map((r) => r.data?.videos?.__typename);
 
@@ -69,6 +86,8 @@ describe('a credential over its budget', () => {
 
   it('is refused the 4th request with RateLimitedError, and MAVI saw exactly 3 calls', async () => {
     const key = stack.newAccount();
+    const rejectedBefore = await decisions(stack.gateway, 'rejected', 'wait-too-long');
+    const grantedBefore = await decisions(stack.gateway, 'granted', 'immediate');
     for (let i = 0; i < 3; i++)
       expect((await list(stack, key)).data?.videos?.__typename).toBe('QueryVideosSuccess');
     const error = expectType((await list(stack, key)).data?.videos, 'RateLimitedError');
@@ -78,9 +97,8 @@ describe('a credential over its budget', () => {
     expect(error.retryAfterSeconds).toBeLessThanOrEqual(60);
     expect(error.message).toMatch(/3 per minute/);
     expect(callsFor(stack, 'searchDB', key)).toBe(3);
-    expect(stack.gateway.services.transport.governor?.snapshot().rejections.searchDB).toBeGreaterThanOrEqual(
-      1,
-    );
+    expect(await decisions(stack.gateway, 'rejected', 'wait-too-long')).toBe(rejectedBefore + 1);
+    expect(await decisions(stack.gateway, 'granted', 'immediate')).toBe(grantedBefore + 3);
   });
 
   it('does not affect another credential', async () => {
@@ -200,7 +218,6 @@ describe('the wait queue', () => {
           ).data.searchVideos,
         () => ({ __typename: 'aborted', retryAfterSeconds: undefined }),
       );
-    const governor = stack.gateway.services.transport.governor!;
     // searchAI allows 2 a minute: the 3rd waits 30 s for a token, past the 3 s limit.
     expect((await search()).__typename).toBe('QuerySearchVideosSuccess');
     expect((await search()).__typename).toBe('QuerySearchVideosSuccess');
@@ -209,7 +226,7 @@ describe('the wait queue', () => {
     expect(tooLong.retryAfterSeconds).toBeGreaterThanOrEqual(1);
     expect(tooLong.retryAfterSeconds).toBeLessThanOrEqual(60);
     expect(callsFor(stack, 'searchAI', key)).toBe(2);
-    expect(governor.snapshot().queued.searchAI).toBe(0);
+    expect(await queued(stack.gateway, 'searchAI')).toBe(0);
   });
 });
 
@@ -232,7 +249,6 @@ describe('the bounded queue', () => {
 
   it('refuses a request that finds it full, and an abort frees the place', async () => {
     const key = stack.newAccount();
-    const governor = stack.gateway.services.transport.governor!;
     expect(typenames(await Promise.all([list(stack, key), list(stack, key)]))).toEqual([
       'QueryVideosSuccess',
       'QueryVideosSuccess',
@@ -240,7 +256,7 @@ describe('the bounded queue', () => {
 
     const first = new AbortController();
     const waiting = list(stack, key, first.signal);
-    await eventually(() => (governor.snapshot().queued.searchDB === 1 ? true : undefined));
+    await eventually(async () => ((await queued(stack.gateway, 'searchDB')) === 1 ? true : undefined));
 
     const full = expectType((await list(stack, key)).data?.videos, 'RateLimitedError');
     // Two tokens are needed before this one: the first ~30 s away, the second ~60 s.
@@ -250,13 +266,13 @@ describe('the bounded queue', () => {
 
     first.abort();
     expect((await waiting).data?.videos?.__typename).toBe('aborted');
-    expect(governor.snapshot().queued.searchDB).toBe(0);
+    expect(await queued(stack.gateway, 'searchDB')).toBe(0);
     expect(events).toContainEqual(expect.objectContaining({ decision: 'abandoned', reason: 'aborted' }));
 
     // The place is free again.
     const second = new AbortController();
     const again = list(stack, key, second.signal);
-    await eventually(() => (governor.snapshot().queued.searchDB === 1 ? true : undefined));
+    await eventually(async () => ((await queued(stack.gateway, 'searchDB')) === 1 ? true : undefined));
     second.abort();
     await again;
     expect(callsFor(stack, 'searchDB', key)).toBe(2);
@@ -285,10 +301,8 @@ describe('with Redis', () => {
       logger: createLogger('silent'),
     });
     inspect = new Redis(redis.url);
-    await eventually(() =>
-      [a.gateway, b].every((g) => g.services.transport.governor?.snapshot().store === 'redis')
-        ? true
-        : undefined,
+    await eventually(async () =>
+      (await store(a.gateway)) === 'redis' && (await store(b)) === 'redis' ? true : undefined,
     );
   });
   afterAll(async () => {
@@ -356,7 +370,7 @@ describe('with Redis', () => {
     // Served from memory, and still within the credential's budget on this instance.
     expect(answers).toEqual([...Array(4).fill('QueryVideosSuccess'), 'RateLimitedError']);
     expect(callsFor(a, 'searchDB', key)).toBe(4);
-    expect(a.gateway.services.transport.governor?.snapshot().store).toBe('redis-unavailable');
+    expect(await store(a.gateway)).toBe('redis-unavailable');
   });
 });
 

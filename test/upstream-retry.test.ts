@@ -125,6 +125,110 @@ describe('idempotent reads', () => {
   });
 });
 
+/**
+ * Every HTTP status against every kind of body: the status decides first (a status standing
+ * for a MAVI code is that error; any other non-2xx is UPSTREAM_HTTP_ERROR, retryable for 5xx),
+ * only a 2xx body is read as MAVI's answer, and `retryable` is exactly what the loop does.
+ */
+describe('status x body', () => {
+  let matrix: Stack;
+  beforeAll(async () => {
+    matrix = await startStack({
+      env: {
+        MAVI_RETRY_MAX_ATTEMPTS: '3',
+        MAVI_RETRY_BASE_DELAY_MS: '1',
+        MAVI_RETRY_MAX_DELAY_MS: '2',
+        // No budget this table can spend: each row sees the loop's own decision.
+        MAVI_RETRY_BUDGET_FLOOR: '100000',
+      },
+    });
+  });
+  afterAll(() => matrix.close());
+
+  const BODIES = [
+    ['an empty body', '', null],
+    ['an HTML page', '<html><body><h1>Service Unavailable</h1></body></html>', null],
+    ['JSON without a code', '{"message":"Endpoint request timed out"}', null],
+    ['code 0000', '{"code":"0000","msg":"success","data":{"total":0,"videoData":[]}}', '0000'],
+    ['code 0401', '{"code":"0401","msg":"Authorization invalid"}', '0401'],
+    ['code 0429', '{"code":"0429","msg":"Request has exceeded the limit."}', '0429'],
+    ['code 0503', '{"code":"0503","msg":"busy"}', '0503'],
+  ] as const;
+  const STATUSES = [200, 400, 401, 403, 404, 409, 429, 500, 502, 503, 504] as const;
+  const MAVI_ERRORS: Record<number, [string, string, boolean]> = {
+    401: ['UnauthorizedError', '0401', false],
+    403: ['AccountDisabledError', '0403', false],
+    409: ['DuplicateRequestError', '0409', false],
+    429: ['RateLimitedError', '0429', true],
+  };
+
+  /** What the client must get, and how many calls MAVI must see (3: every attempt). */
+  function expected(status: number, code: string | null) {
+    const mavi = MAVI_ERRORS[status];
+    if (mavi) {
+      const [typename, maviCode, retryable] = mavi;
+      return { typename, fields: { code: maviCode, retryable }, calls: retryable ? 3 : 1 };
+    }
+    if (status !== 200) {
+      const retryable = status >= 500;
+      return {
+        typename: 'UpstreamError',
+        fields: { code: 'UPSTREAM_HTTP_ERROR', httpStatus: status, upstreamCode: code, retryable },
+        calls: retryable ? 3 : 1,
+      };
+    }
+    switch (code) {
+      case null:
+        return {
+          typename: 'UpstreamError',
+          fields: { code: 'UPSTREAM_BAD_RESPONSE', httpStatus: 200, retryable: false },
+          calls: 1,
+        };
+      case '0000':
+        return { typename: 'QueryVideosSuccess', fields: {}, calls: 1 };
+      case '0401':
+        return { typename: 'UnauthorizedError', fields: { code: '0401', retryable: false }, calls: 1 };
+      case '0429':
+        return { typename: 'RateLimitedError', fields: { code: '0429', retryable: true }, calls: 3 };
+      default:
+        return {
+          typename: 'UpstreamError',
+          fields: { code: 'UPSTREAM_UNKNOWN_CODE', httpStatus: 200, upstreamCode: code, retryable: false },
+          calls: 1,
+        };
+    }
+  }
+
+  const rows = STATUSES.flatMap((status) =>
+    BODIES.map(([name, body, code]) => [status, name, body, code] as const),
+  );
+  it.each(rows)('HTTP %i with %s', async (status, _name, body, code) => {
+    const want = expected(status, code);
+    const key = matrix.newAccount();
+    const clear = matrix.sim.injectFault({
+      credential: key,
+      endpoint: 'searchDB',
+      kind: { type: 'http', status, body, headers: { 'content-type': 'application/json' } },
+    });
+    try {
+      const res = await matrix.gql(
+        '{ videos(first: 5) { __typename ... on Error { code message retryable } ... on UpstreamError { httpStatus upstreamCode } } }',
+        undefined,
+        { auth: key },
+      );
+      expect(res.status).toBe(200);
+      expect(res.errors).toBeUndefined();
+      const videos = (res.data as { videos: Record<string, unknown> }).videos;
+      expect(videos).toMatchObject({ __typename: want.typename, ...want.fields });
+      // Of a body that is not the answer's own envelope, nothing reaches the client but its code.
+      expect(String(videos.message ?? '')).not.toMatch(/busy|Service Unavailable|timed out/i);
+      expect(callsFor(matrix, 'searchDB', key)).toBe(want.calls);
+    } finally {
+      clear();
+    }
+  });
+});
+
 describe('Retry-After', () => {
   const limited = (retryAfter: string) =>
     ({

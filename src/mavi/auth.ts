@@ -1,4 +1,5 @@
 import { nonEmptyString, object, optionalInteger, optionalString } from './decode.js';
+import { REDACTED } from './scrub.js';
 import type { MaviTransport } from './transport.js';
 import type { AccessTokenRecord } from './types.js';
 
@@ -26,6 +27,8 @@ export function obtainAccessToken(
     json: { clientId, code },
     // MAVI's 50-a-day limit is the client's: count it against the clientId.
     quotaSubject: `client:${clientId}`,
+    // A code MAVI echoes back (in a refusal's msg) must not reach the answer or a log.
+    secrets: [code],
     decode: decodeToken,
   });
 }
@@ -41,6 +44,11 @@ export function refreshAccessToken(
     signal,
     json: { refreshToken },
     quotaSubject: `refresh:${refreshToken}`,
-    decode: decodeToken,
+    secrets: [refreshToken],
+    // MAVI issues no new refresh token here; the one sent, echoed back, was scrubbed.
+    decode: (data) => {
+      const record = decodeToken(data);
+      return record.refreshToken === REDACTED ? { ...record, refreshToken: null } : record;
+    },
   });
 }

@@ -1,7 +1,7 @@
 import type { Credential } from './credential.js';
 import { object, string } from './decode.js';
-import { openEnvelope, readCode } from './envelope.js';
-import { GatewayError, UpstreamError } from './errors.js';
+import { openParsed } from './envelope.js';
+import { UpstreamError } from './errors.js';
 import type { MaviTransport } from './transport.js';
 import type { ChatRequest } from './types.js';
 
@@ -45,69 +45,44 @@ export async function* chatStream(
   request: ChatRequest,
   opts: { signal: AbortSignal; idleMs: number },
 ): AsyncGenerator<string> {
-  const response = await transport.open('chat', {
+  const answer = await transport.open('chat', {
     credential,
     signal: opts.signal,
     json: chatBody(request, true),
   });
-  const type = response.headers.get('content-type') ?? '';
-  if (!response.ok || !type.includes('text/event-stream') || !response.body) {
-    const body = await response.text().catch((error: unknown) => {
-      throw broken(error, opts.signal, response.status);
-    });
-    const data = openEnvelope(
-      { httpStatus: response.status, retryAfter: response.headers.get('retry-after'), body },
-      'chat',
-    );
-    const piece = decodePiece(data);
+  if (!answer.streaming) {
+    const piece = decodePiece(await answer.envelope());
     if (piece) yield piece;
     return;
   }
-
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
+  // An SSE event's data lines, joined; MAVI sends one JSON envelope per line, so an event is
+  // dispatched as soon as its data parses, without waiting for the blank line.
   let event = '';
-  try {
-    for (;;) {
-      const { done, value } = await withIdleLimit(reader.read(), opts.idleMs).catch((error: unknown) => {
-        throw broken(error, opts.signal, response.status);
-      });
-      if (done) break;
-      buffer += value;
-      let newline = buffer.indexOf('\n');
-      while (newline !== -1) {
-        const line = buffer.slice(0, newline).replace(/\r$/, '');
-        buffer = buffer.slice(newline + 1);
-        newline = buffer.indexOf('\n');
-        if (line.startsWith('data:')) {
-          event += (event ? '\n' : '') + line.slice(5).trimStart();
-          // MAVI sends one JSON envelope per line: dispatch as soon as it parses.
-          const piece = takeEvent(event);
-          if (piece !== undefined) {
-            event = '';
-            if (piece === null) return;
-            if (piece) yield piece;
-          }
-        } else if (line === '' && event) {
-          const piece = takeEvent(event, true);
-          event = '';
-          if (piece === null) return;
-          if (piece) yield piece;
-        }
-      }
-    }
-    if (event) {
-      const piece = takeEvent(event, true);
-      if (piece) yield piece;
-    }
-  } finally {
-    await reader.cancel().catch(() => {});
+  for await (const line of answer.lines(opts.idleMs)) {
+    let piece: string | null | undefined;
+    if (line.startsWith('data:')) {
+      event += (event ? '\n' : '') + line.slice(5).trimStart();
+      piece = takeEvent(event, false);
+    } else if (line === '' && event) {
+      piece = takeEvent(event, true);
+    } else continue;
+    if (piece === undefined) continue;
+    event = '';
+    if (piece === null) return;
+    if (piece) yield answer.relay(piece);
+  }
+  if (event) {
+    const piece = takeEvent(event, true);
+    if (piece) yield answer.relay(piece);
   }
 }
 
-/** The text of one chunk's data; undefined when it is not complete JSON yet, null at `[DONE]`. */
-function takeEvent(raw: string, final = false): string | null | undefined {
-  if (raw.trim() === '[DONE]') return null;
+/**
+ * The text of one event's data, parsed once; undefined when it is not complete JSON yet (more
+ * data lines may follow), null at `[DONE]`.
+ */
+function takeEvent(raw: string, final: boolean): string | null | undefined {
+  if (raw === '[DONE]' || raw.trim() === '[DONE]') return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
@@ -117,15 +92,17 @@ function takeEvent(raw: string, final = false): string | null | undefined {
       httpStatus: 200,
     });
   }
-  const code = readCode(parsed);
-  if (code === null) {
-    throw new UpstreamError('UPSTREAM_BAD_RESPONSE', 'MAVI chat streamed a chunk that is not its envelope.', {
-      httpStatus: 200,
-    });
-  }
-  const data = openEnvelope({ httpStatus: 200, retryAfter: null, body: raw }, 'chat');
+  const data = openParsed(
+    parsed,
+    STREAMED,
+    'chat',
+    () => 'MAVI chat streamed a chunk that is not its envelope.',
+  );
   return decodePiece(data);
 }
+
+/** Every chunk of a stream arrives under its 200 status, without a Retry-After of its own. */
+const STREAMED = { httpStatus: 200, retryAfter: null } as const;
 
 function decodePiece(data: unknown): string {
   if (data == null) return '';
@@ -137,26 +114,4 @@ function decodePiece(data: unknown): string {
     });
   }
   return msg;
-}
-
-/**
- * A body that breaks off while being read (MAVI reset the connection) is MAVI being
- * unreachable, as transport.ts says for other answers; fetch's own TypeError would reach
- * the client as "Unexpected error.". The subscriber going away is left as it is.
- */
-function broken(error: unknown, signal: AbortSignal, httpStatus: number): unknown {
-  if (error instanceof GatewayError || signal.aborted) return error;
-  const message = 'The connection to MAVI chat broke while reading its answer.';
-  return new UpstreamError('UPSTREAM_UNREACHABLE', message, { httpStatus });
-}
-
-function withIdleLimit<T>(read: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new UpstreamError('UPSTREAM_TIMEOUT', `MAVI chat sent nothing for ${ms} ms mid-stream.`)),
-      ms,
-    );
-  });
-  return Promise.race([read, limit]).finally(() => clearTimeout(timer));
 }

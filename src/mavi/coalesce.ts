@@ -24,25 +24,21 @@ interface Entry<R> {
 export class Coalescer {
   readonly #inflight = new Map<string, Entry<unknown>>();
 
-  /** Shared calls in flight now, and the callers waiting on them (callers > calls: sharing at work). */
-  stats(): { calls: number; callers: number } {
-    let callers = 0;
-    for (const entry of this.#inflight.values()) callers += entry.callers;
-    return { calls: this.#inflight.size, callers };
-  }
-
   /**
-   * Joins the call in flight under `key`, or starts one with `start`, which receives the
-   * shared call's own signal. `shared` is false for the caller that started it.
+   * Joins the call in flight under `key` (calling `onJoin` then, for metrics), or starts one
+   * with `start`, which receives the shared call's own signal. `shared` is false for the
+   * caller that started it.
    */
   run<R>(
     key: string,
     signal: AbortSignal | undefined,
     start: (signal: AbortSignal) => Promise<R>,
+    onJoin?: () => void,
   ): Promise<{ value: R; shared: boolean }> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     let entry = this.#inflight.get(key) as Entry<R> | undefined;
     const shared = entry !== undefined;
+    if (shared) onJoin?.();
     if (!entry) {
       const controller = new AbortController();
       const created: Entry<R> = { promise: start(controller.signal), controller, callers: 0 };

@@ -201,13 +201,11 @@ export interface GovernorEvent {
   queueLength: number;
 }
 
-/** Counters for metrics: read them on scrape. */
+/** The governor's state now, for metrics (read at each scrape; decisions are counted from events). */
 export interface GovernorSnapshot {
   store: QuotaStore['state'];
   /** Requests waiting for a token now, per endpoint, on this instance. */
   queued: Record<Endpoint, number>;
-  /** Requests refused without calling MAVI since start, per endpoint, on this instance. */
-  rejections: Record<Endpoint, number>;
 }
 
 export interface GovernorOptions {
@@ -265,7 +263,6 @@ export class Governor {
   readonly #opts: GovernorOptions;
   readonly #store: QuotaStore;
   readonly #queues = new Map<string, Queue>();
-  readonly #rejections = Object.fromEntries(ENDPOINT_NAMES.map((e) => [e, 0])) as Record<Endpoint, number>;
   #closed = false;
 
   constructor(opts: GovernorOptions) {
@@ -346,7 +343,7 @@ export class Governor {
   snapshot(): GovernorSnapshot {
     const queued = Object.fromEntries(ENDPOINT_NAMES.map((e) => [e, 0])) as Record<Endpoint, number>;
     for (const queue of this.#queues.values()) queued[queue.endpoint] += queue.waiters.length;
-    return { store: this.#store.state, queued, rejections: { ...this.#rejections } };
+    return { store: this.#store.state, queued };
   }
 
   /** Refuses every waiter and stops the timers (gateway shutdown). */
@@ -423,7 +420,6 @@ export class Governor {
     waitedMs = 0,
   ): RateLimitedError {
     const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
-    this.#rejections[endpoint] += 1;
     this.#emit(endpoint, bucket, 'rejected', reason, waitedMs, retryAfterSeconds, qkey);
     const why =
       reason === 'queue-full'

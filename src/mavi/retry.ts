@@ -1,5 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Endpoint } from './endpoints.js';
-import { FAILURES, GatewayError, RateLimitedError } from './errors.js';
+import { GatewayError, RateLimitedError } from './errors.js';
 
 /**
  * Retries for MAVI's idempotent reads, and only for failures a second try can cure.
@@ -64,15 +65,12 @@ export interface RetryReport {
 }
 
 /**
- * Whether the retry loop may try again after this failure. The table in errors.ts says which
- * failures are transient (`retryable`); of those, a body MAVI sent whole but wrong
- * (UPSTREAM_BAD_RESPONSE) would come back the same, so only the transport-level ones remain:
- * unreachable, timeout, HTTP 5xx (and 408/425), and 0429.
+ * Whether the retry loop may try again after this failure: exactly when the error says it is
+ * `retryable` (the table in errors.ts), so what a client is told and what the loop does are
+ * one rule: unreachable, timeout, HTTP 5xx (and 408/425/429), and 0429.
  */
 export function isRetryableFailure(error: unknown): error is GatewayError {
-  return (
-    error instanceof GatewayError && error.retryable && error.code !== FAILURES.UPSTREAM_BAD_RESPONSE.code
-  );
+  return error instanceof GatewayError && error.retryable;
 }
 
 /** Full jitter: uniform in [0, min(cap, base × 2^(retry-1))). */
@@ -204,7 +202,10 @@ export class Retrier {
         report('budget-exhausted', 0);
         throw failure;
       }
-      await sleep(delayMs, signal);
+      // The caller going away mid-wait ends the call with its abort's reason, as an attempt would.
+      await sleep(delayMs, undefined, { signal }).catch((error: unknown) => {
+        throw signal?.aborted ? signal.reason : error;
+      });
       if (run.beforeRetry) {
         try {
           await run.beforeRetry(signal);
@@ -222,21 +223,4 @@ export class Retrier {
       report('retry', delayMs);
     }
   }
-}
-
-/** A wait that the caller's abort ends early, rejecting with the abort's reason. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  if (ms <= 0) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

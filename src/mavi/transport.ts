@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
 import { Coalescer, canonicalJson } from './coalesce.js';
@@ -7,8 +8,16 @@ import { ENDPOINTS, type Endpoint } from './endpoints.js';
 import { badData, openEnvelope, type RawAnswer } from './envelope.js';
 import { GatewayError, UnauthorizedError, UpstreamError } from './errors.js';
 import { Governor, type GovernorEvent, type GovernorOptions, quotaSubject } from './governor.js';
+import {
+  exchangeStreamed,
+  exchangeText,
+  type Origin,
+  RequestFailure,
+  readText,
+  type TextAnswer,
+} from './http.js';
 import { Retrier, type RetryOptions, type RetryReport } from './retry.js';
-import { RequestFailure, type RequestTarget, requestStreamed, requestText } from './stream-request.js';
+import { SecretScrubber } from './scrub.js';
 
 export interface TransportOptions {
   /** MAVI's origin, e.g. https://mavi-backend.memories.ai (no trailing path). */
@@ -35,6 +44,8 @@ export interface TransportOptions {
   onGovernorEvent?: ((event: GovernorEvent) => void) | undefined;
   /** What the retry loop decided after each failed attempt of a read, for metrics and logs. */
   onRetry?: ((report: RetryReport) => void) | undefined;
+  /** Each read that joined an identical one in flight instead of calling MAVI, for metrics. */
+  onCoalesced?: ((endpoint: Endpoint) => void) | undefined;
 }
 
 export interface AttemptReport {
@@ -53,8 +64,8 @@ export interface CallInit<T> {
   credential: Credential | null;
   query?: Record<string, string | number | undefined>;
   json?: unknown;
-  /** A streamed body (uploads); sent with chunked encoding. */
-  body?: ReadableStream<Uint8Array> | Readable;
+  /** A streamed body (uploads): piped with chunked encoding and backpressure, never held. */
+  body?: Readable;
   headers?: Record<string, string>;
   /** The caller's signal: aborting it aborts the upstream request. */
   signal?: AbortSignal | undefined;
@@ -66,6 +77,12 @@ export interface CallInit<T> {
    * (clientId, refresh token). Only its hash is kept.
    */
   quotaSubject?: string | undefined;
+  /**
+   * What this call sends, beside the credential, that MAVI must not echo back to anyone (the
+   * token calls' authorization code and refresh token): scrubbed from the answer like the
+   * credential.
+   */
+  secrets?: readonly string[] | undefined;
 }
 
 /** One attempt's result: the envelope's `data`, and it decoded by the caller that started the call. */
@@ -85,9 +102,8 @@ const DEFAULT_MAX_ANSWER_BYTES = 16 * 1024 * 1024;
  * this can go wrong into a GatewayError.
  */
 export class MaviTransport {
-  readonly #base: string;
   /** MAVI's origin as node:http request options, parsed once. */
-  readonly #origin: RequestTarget['origin'];
+  readonly #origin: Origin;
   readonly #opts: TransportOptions;
   readonly #maxAnswerBytes: number;
   readonly #governor: Governor | null;
@@ -95,10 +111,11 @@ export class MaviTransport {
   readonly #coalescer: Coalescer | null;
   /** A path prefix in MAVI's base URL (none for MAVI's own origin). */
   readonly #basePath: string;
+  /** Each credential's scrubber, made once per credential object (one per client request). */
+  readonly #scrubbers = new WeakMap<Credential, SecretScrubber>();
 
   constructor(opts: TransportOptions) {
-    this.#base = opts.baseUrl.replace(/\/+$/, '');
-    const base = new URL(this.#base);
+    const base = new URL(opts.baseUrl.replace(/\/+$/, ''));
     this.#origin = { ...urlToHttpOptions(base), path: undefined, protocol: base.protocol };
     this.#basePath = base.pathname === '/' ? '' : base.pathname;
     this.#opts = opts;
@@ -108,14 +125,9 @@ export class MaviTransport {
     this.#coalescer = opts.coalesce ? new Coalescer() : null;
   }
 
-  /** The quota governor, when on: `snapshot()` gives queue lengths and rejection counts for metrics. */
+  /** The quota governor, when on: `snapshot()` gives its queue lengths and store state for metrics. */
   get governor(): Governor | null {
     return this.#governor;
-  }
-
-  /** Reads in flight through the coalescer now, and the callers sharing them (for metrics). */
-  coalescing(): { calls: number; callers: number } {
-    return this.#coalescer?.stats() ?? { calls: 0, callers: 0 };
   }
 
   /** Refuses the requests still queued for a quota token (shutdown). */
@@ -128,8 +140,12 @@ export class MaviTransport {
     if (!this.#coalescer || key === null) {
       return (await this.#governed(endpoint, init, init.signal)).decoded as T;
     }
-    const { value, shared } = await this.#coalescer.run(key, init.signal, (signal) =>
-      this.#governed(endpoint, init, signal),
+    const onCoalesced = this.#opts.onCoalesced;
+    const { value, shared } = await this.#coalescer.run(
+      key,
+      init.signal,
+      (signal) => this.#governed(endpoint, init, signal),
+      onCoalesced && (() => onCoalesced(endpoint)),
     );
     if (!shared) return value.decoded as T;
     // Each caller decodes with its own decoder and gets its own objects.
@@ -184,7 +200,7 @@ export class MaviTransport {
     let httpStatus: number | null = null;
     let outcome = 'UNKNOWN';
     try {
-      const answer = await this.#exchange(endpoint, { ...init, signal }, timeoutMs, (status) => {
+      const answer = await this.#exchange(endpoint, init, signal, timeoutMs, (status) => {
         httpStatus = status;
       });
       const data = openEnvelope(answer, endpoint);
@@ -212,158 +228,96 @@ export class MaviTransport {
   }
 
   /**
-   * Opens a streamed answer (chat with stream=true) and hands back the Response once the
-   * headers are in. The time limit then applies only to the wait for headers; the caller owns
-   * the body and aborts it with its own signal. Governed like {@link call}, never retried or
-   * shared: a stream is one caller's.
+   * Opens a streamed answer (chat with stream=true) and hands it back once the headers are in.
+   * The time limit then applies only to the wait for headers; the caller reads the body (see
+   * {@link StreamedAnswer}) and the caller's signal still aborts it. Governed like
+   * {@link call}, never retried or shared: a stream is one caller's.
    */
-  async open(endpoint: Endpoint, init: Omit<CallInit<unknown>, 'decode'>): Promise<Response> {
+  async open(endpoint: Endpoint, init: Omit<CallInit<unknown>, 'decode'>): Promise<StreamedAnswer> {
     await this.#quota(endpoint, init)(init.signal);
-    const { response, clearTimer } = await this.#send(endpoint, init, this.#opts.timeoutMs[endpoint]);
-    clearTimer();
-    return response;
+    const timeoutMs = this.#opts.timeoutMs[endpoint];
+    const { scrubber, ...request } = this.#request(endpoint, init);
+    try {
+      const res = await exchangeStreamed(this.#origin, { ...request, signal: init.signal, timeoutMs });
+      return new StreamedAnswer(endpoint, res, init.signal, this.#maxAnswerBytes, scrubber);
+    } catch (error) {
+      throw failure(endpoint, error, init.signal, timeoutMs, this.#maxAnswerBytes);
+    }
   }
 
+  /** One request and its answer read whole, every way it can fail turned into an UpstreamError. */
   async #exchange(
     endpoint: Endpoint,
     init: Omit<CallInit<unknown>, 'decode'>,
+    signal: AbortSignal | undefined,
     timeoutMs: number,
     onStatus: (status: number) => void,
   ): Promise<RawAnswer> {
-    if (!init.body) return this.#exchangeText(endpoint, init, timeoutMs, onStatus);
-    const { response, clearTimer, timedOut } = await this.#send(endpoint, init, timeoutMs);
-    onStatus(response.status);
+    const { scrubber, ...request } = this.#request(endpoint, init);
+    let answer: TextAnswer;
     try {
-      const body = await readCapped(response, this.#maxAnswerBytes, endpoint);
-      return { httpStatus: response.status, retryAfter: response.headers.get('retry-after'), body };
+      answer = await exchangeText(this.#origin, {
+        ...request,
+        signal,
+        timeoutMs,
+        maxBytes: this.#maxAnswerBytes,
+        onStatus,
+      });
     } catch (error) {
-      if (error instanceof GatewayError) throw error;
-      if (timedOut()) throw timeoutError(endpoint, timeoutMs);
-      if (init.signal?.aborted) throw init.signal.reason ?? error;
-      throw new UpstreamError(
-        'UPSTREAM_UNREACHABLE',
-        `The connection to MAVI ${endpoint} broke while reading its answer.`,
-        { httpStatus: response.status },
-      );
-    } finally {
-      clearTimer();
+      throw failure(endpoint, error, signal, timeoutMs, this.#maxAnswerBytes);
     }
+    // Before anything reads the answer: see scrub.ts.
+    const body = scrubber ? scrubber.scrub(answer.body) : answer.body;
+    return { httpStatus: answer.status, retryAfter: answer.retryAfter, body };
   }
 
-  /** A call without a streamed body: MAVI's JSON answer read whole (see requestText). */
-  async #exchangeText(
-    endpoint: Endpoint,
-    init: Omit<CallInit<unknown>, 'decode'>,
-    timeoutMs: number,
-    onStatus: (status: number) => void,
-  ): Promise<RawAnswer> {
-    const spec = ENDPOINTS[endpoint];
-    const { headers, body } = this.#request(endpoint, init);
-    try {
-      const answer = await requestText(
-        { origin: this.#origin, path: this.#path(spec.path, init.query) },
-        {
-          method: spec.method,
-          headers,
-          body,
-          signal: init.signal,
-          timeoutMs,
-          maxBytes: this.#maxAnswerBytes,
-          onStatus,
-        },
-      );
-      return { httpStatus: answer.status, retryAfter: answer.retryAfter, body: answer.body };
-    } catch (error) {
-      if (!(error instanceof RequestFailure)) throw error;
-      const httpStatus = error.httpStatus;
-      switch (error.reason) {
-        case 'timeout':
-          throw timeoutError(endpoint, timeoutMs);
-        case 'aborted':
-          throw init.signal?.reason ?? error;
-        case 'too-big':
-          throw tooBig(endpoint, httpStatus ?? 0, this.#maxAnswerBytes);
-        default:
-          if (httpStatus === null) {
-            throw new UpstreamError('UPSTREAM_UNREACHABLE', `MAVI ${endpoint} could not be reached.`);
-          }
-          throw new UpstreamError(
-            'UPSTREAM_UNREACHABLE',
-            `The connection to MAVI ${endpoint} broke while reading its answer.`,
-            { httpStatus },
-          );
-      }
-    }
-  }
-
-  /** The headers (the credential among them) and JSON body of a request to MAVI. */
+  /**
+   * Method, path, headers (the credential among them) and body of a request to MAVI, and the
+   * scrubber of what it carries that must not come back.
+   */
   #request(
     endpoint: Endpoint,
     init: Omit<CallInit<unknown>, 'decode'>,
-  ): { headers: Record<string, string>; body: string | undefined } {
+  ): {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body: string | Readable | undefined;
+    scrubber: SecretScrubber | null;
+  } {
     const spec = ENDPOINTS[endpoint];
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
+    let secret: string | undefined;
     if (spec.needsCredential) {
       if (!init.credential) throw new UnauthorizedError('No credential: send an Authorization header.');
       // MAVI gets the raw key or token; working clients never send a Bearer prefix.
-      headers.authorization = init.credential.reveal();
+      secret = init.credential.reveal();
+      headers.authorization = secret;
     }
-    let body: string | undefined;
+    const scrubber = init.secrets
+      ? SecretScrubber.of([secret, ...init.secrets])
+      : init.credential && secret !== undefined
+        ? this.#scrubberOf(init.credential, secret)
+        : null;
+    let body: string | Readable | undefined = init.body;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(init.json);
     }
-    return { headers, body };
+    return { method: spec.method, path: this.#path(spec.path, init.query), headers, body, scrubber };
   }
 
-  async #send(
-    endpoint: Endpoint,
-    init: Omit<CallInit<unknown>, 'decode'>,
-    timeoutMs: number,
-  ): Promise<{ response: Response; clearTimer: () => void; timedOut: () => boolean }> {
-    const spec = ENDPOINTS[endpoint];
-    const { headers, body } = this.#request(endpoint, init);
-
-    const timer = new AbortController();
-    let didTimeOut = false;
-    const handle = setTimeout(() => {
-      didTimeOut = true;
-      timer.abort(new Error('timeout'));
-    }, timeoutMs);
-    // Not AbortSignal.any: the caller's signal may be a fetch ponyfill's (yoga's request on
-    // Node 24), which Node's own AbortSignal.any refuses with a TypeError.
-    const caller = init.signal;
-    const onCallerAbort = () => timer.abort(caller?.reason);
-    if (caller?.aborted) onCallerAbort();
-    else caller?.addEventListener('abort', onCallerAbort, { once: true });
-    const signal = timer.signal;
-    const clearTimer = () => {
-      clearTimeout(handle);
-      caller?.removeEventListener('abort', onCallerAbort);
-    };
-
-    try {
-      const url = this.#url(spec.path, init.query);
-      const response = await requestStreamed(url, {
-        method: spec.method,
-        headers,
-        body: init.body ?? body,
-        signal,
-      });
-      return { response, clearTimer, timedOut: () => didTimeOut };
-    } catch (error) {
-      clearTimer();
-      if (didTimeOut) throw timeoutError(endpoint, timeoutMs);
-      if (init.signal?.aborted) throw init.signal.reason ?? error;
-      if (error instanceof GatewayError) throw error;
-      // The body stream may have failed on our side (a client abort or a size limit mid-upload).
-      const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof GatewayError) throw cause;
-      throw new UpstreamError('UPSTREAM_UNREACHABLE', `MAVI ${endpoint} could not be reached.`);
+  /** The credential's scrubber, made once per Credential object (one per client request). */
+  #scrubberOf(credential: Credential, secret: string): SecretScrubber | null {
+    let scrubber = this.#scrubbers.get(credential);
+    if (!scrubber) {
+      scrubber = SecretScrubber.of([secret]) ?? undefined;
+      if (scrubber) this.#scrubbers.set(credential, scrubber);
     }
+    return scrubber ?? null;
   }
 
-  /** The request path and query string (the same encoding as URLSearchParams gives {@link #url}). */
+  /** The request path under MAVI's base URL, with the query string (URLSearchParams' encoding). */
   #path(path: string, query: CallInit<unknown>['query']): string {
     let search = '';
     if (query) {
@@ -376,16 +330,168 @@ export class MaviTransport {
     }
     return this.#basePath + path + search;
   }
+}
 
-  #url(path: string, query: CallInit<unknown>['query']): string {
-    const url = new URL(this.#base + path);
-    if (query) {
-      for (const [key, value] of Object.entries(query)) {
-        if (value !== undefined) url.searchParams.set(key, String(value));
-      }
-    }
-    return url.toString();
+/**
+ * A streamed answer whose headers are in: either MAVI's stream, read line by line with
+ * {@link lines}, or (an error status, or not text/event-stream) a whole envelope, read with
+ * {@link envelope}. Failures are the same UpstreamErrors as any call's.
+ */
+export class StreamedAnswer {
+  readonly #endpoint: Endpoint;
+  readonly #res: IncomingMessage;
+  readonly #signal: AbortSignal | undefined;
+  readonly #maxBytes: number;
+  readonly #scrubber: SecretScrubber | null;
+  readonly #relayed: ((piece: string) => string) | null;
+
+  constructor(
+    endpoint: Endpoint,
+    res: IncomingMessage,
+    signal: AbortSignal | undefined,
+    maxBytes: number,
+    scrubber: SecretScrubber | null,
+  ) {
+    this.#endpoint = endpoint;
+    this.#res = res;
+    this.#signal = signal;
+    this.#maxBytes = maxBytes;
+    this.#scrubber = scrubber;
+    this.#relayed = scrubber?.continuing() ?? null;
   }
+
+  get status(): number {
+    return this.#res.statusCode ?? 0;
+  }
+
+  /** True for a 2xx answer of type text/event-stream: MAVI is streaming. */
+  get streaming(): boolean {
+    const type = this.#res.headers['content-type'] ?? '';
+    return this.status >= 200 && this.status < 300 && type.includes('text/event-stream');
+  }
+
+  /** The whole body read as MAVI's envelope (MAVI refusing before it streams): `data`, or the typed error. */
+  async envelope(): Promise<unknown> {
+    let body: string;
+    try {
+      body = await readText(this.#res, this.#maxBytes);
+    } catch (error) {
+      throw failure(this.#endpoint, error, this.#signal, 0, this.#maxBytes);
+    }
+    const retryAfter = this.#res.headers['retry-after'] ?? null;
+    if (this.#scrubber) body = this.#scrubber.scrub(body);
+    return openEnvelope({ httpStatus: this.status, retryAfter, body }, this.#endpoint);
+  }
+
+  /**
+   * Scrubs a piece of the answer relayed after earlier ones (a chat delta): a secret split
+   * across pieces is caught too (see SecretScrubber.continuing).
+   */
+  relay(piece: string): string {
+    return this.#relayed ? this.#relayed(piece) : piece;
+  }
+
+  /**
+   * The body's lines (without their line break), scrubbed, as they arrive. `idleMs` bounds each wait for
+   * more (not the time the caller spends on a line). Leaving the loop early destroys the answer.
+   */
+  async *lines(idleMs: number): AsyncGenerator<string> {
+    const res = this.#res;
+    res.setEncoding('utf8');
+    let waiting = true;
+    let idle = false;
+    const timer = setTimeout(() => {
+      if (!waiting) return;
+      idle = true;
+      res.destroy();
+    }, idleMs);
+    let buffer = '';
+    try {
+      for await (const chunk of res as AsyncIterable<string>) {
+        buffer = buffer === '' ? chunk : buffer + chunk;
+        let newline = buffer.indexOf('\n');
+        while (newline !== -1) {
+          const end = newline > 0 && buffer.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+          const line = buffer.slice(0, end);
+          buffer = buffer.slice(newline + 1);
+          waiting = false;
+          yield this.#scrubber ? this.#scrubber.scrub(line) : line;
+          // The wait for more starts again now (a timer that came due meanwhile did nothing).
+          waiting = true;
+          timer.refresh();
+          newline = buffer.indexOf('\n');
+        }
+        timer.refresh();
+      }
+      if (!res.complete) throw new RequestFailure('broken', this.status);
+      // A stream that ends without a last line break: the rest is a line too.
+      if (buffer !== '') yield this.#scrubber ? this.#scrubber.scrub(buffer) : buffer;
+    } catch (error) {
+      if (idle) {
+        throw new UpstreamError(
+          'UPSTREAM_TIMEOUT',
+          `MAVI ${this.#endpoint} sent nothing for ${idleMs} ms mid-stream.`,
+        );
+      }
+      throw failure(this.#endpoint, error, this.#signal, 0, this.#maxBytes, this.status);
+    } finally {
+      clearTimeout(timer);
+      res.destroy();
+    }
+  }
+}
+
+/**
+ * The one mapping of an exchange's failure to what the caller receives: the caller's own abort
+ * as its reason, a failed upload body as its own error, the rest as UpstreamError.
+ */
+function failure(
+  endpoint: Endpoint,
+  error: unknown,
+  signal: AbortSignal | undefined,
+  timeoutMs: number,
+  maxBytes: number,
+  httpStatus: number | null = null,
+): unknown {
+  if (error instanceof GatewayError) return error;
+  if (signal?.aborted) return signal.reason ?? error;
+  if (!(error instanceof RequestFailure)) {
+    // A stream's reader sees the connection's own error when it breaks mid-answer.
+    return httpStatus === null ? error : broken(endpoint, httpStatus);
+  }
+  switch (error.reason) {
+    case 'timeout':
+      return new UpstreamError('UPSTREAM_TIMEOUT', `MAVI ${endpoint} did not answer within ${timeoutMs} ms.`);
+    case 'aborted':
+      return signal?.reason ?? error;
+    case 'too-big':
+      return new UpstreamError(
+        'UPSTREAM_BAD_RESPONSE',
+        `MAVI ${endpoint} answered with a body larger than ${maxBytes} bytes.`,
+        { httpStatus: error.httpStatus },
+      );
+    case 'body':
+      // Our side failed mid-upload: the size limit's InvalidParameterError goes back as it is.
+      if (error.cause instanceof GatewayError) return error.cause;
+      return unreachable(endpoint);
+    case 'unreachable':
+      return unreachable(endpoint);
+    case 'broken':
+    case 'idle':
+      return error.httpStatus === null ? unreachable(endpoint) : broken(endpoint, error.httpStatus);
+  }
+}
+
+function unreachable(endpoint: Endpoint): UpstreamError {
+  return new UpstreamError('UPSTREAM_UNREACHABLE', `MAVI ${endpoint} could not be reached.`);
+}
+
+function broken(endpoint: Endpoint, httpStatus: number): UpstreamError {
+  return new UpstreamError(
+    'UPSTREAM_UNREACHABLE',
+    `The connection to MAVI ${endpoint} broke while reading its answer.`,
+    { httpStatus },
+  );
 }
 
 /**
@@ -399,40 +505,4 @@ function coalesceKey(endpoint: Endpoint, init: CallInit<unknown>): string | null
     .map(([k, v]) => [k, String(v)]);
   const request = { query: Object.fromEntries(query), json: init.json ?? null, headers: init.headers ?? {} };
   return `${init.credential.id}\n${endpoint}\n${canonicalJson(request)}`;
-}
-
-function timeoutError(endpoint: Endpoint, ms: number): UpstreamError {
-  return new UpstreamError('UPSTREAM_TIMEOUT', `MAVI ${endpoint} did not answer within ${ms} ms.`);
-}
-
-/** Reads the body as text, refusing to hold more than `max` bytes. */
-async function readCapped(response: Response, max: number, endpoint: Endpoint): Promise<string> {
-  const length = Number(response.headers.get('content-length'));
-  if (Number.isFinite(length) && length > max) {
-    await response.body?.cancel();
-    throw tooBig(endpoint, response.status, max);
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooBig(endpoint, response.status, max);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function tooBig(endpoint: Endpoint, httpStatus: number, max: number): UpstreamError {
-  return new UpstreamError(
-    'UPSTREAM_BAD_RESPONSE',
-    `MAVI ${endpoint} answered with a body larger than ${max} bytes.`,
-    { httpStatus },
-  );
 }

@@ -11,6 +11,7 @@ import {
   success,
 } from './envelope.js';
 import { JSON_TYPE } from './exchange.js';
+import { echoChunks } from './faults.js';
 import { score, tokens } from './scoring.js';
 import { sceneTokens } from './search.js';
 import type { Handler } from './state.js';
@@ -107,8 +108,15 @@ export const chat: Handler = async (ex, state) => {
     return undefined;
   }
 
-  const fault = state.faults.take('chat', ex.credential, (kind) => kind.type === 'stream-error')?.fault.kind;
-  let events = chunkAnswer(answer).map((chunk) => success({ msg: chunk }));
+  const fault = state.faults.take(
+    'chat',
+    ex.credential,
+    (kind) => kind.type === 'stream-error' || (kind.type === 'echo' && kind.where === 'stream'),
+  )?.fault.kind;
+  const chunks = chunkAnswer(answer);
+  let events = (fault?.type === 'echo' ? echoChunks(ex, fault, chunks) : chunks).map((chunk) =>
+    success({ msg: chunk }),
+  );
   if (fault?.type === 'stream-error') {
     events = [
       ...events.slice(0, fault.afterChunks),

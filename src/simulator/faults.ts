@@ -1,7 +1,7 @@
 import { defaultMessage, isRecord, show, success } from './envelope.js';
 import { type Exchange, JSON_TYPE } from './exchange.js';
 import { MAVI_ENDPOINTS } from './routes.js';
-import type { Fault, FaultKind, MaviEndpoint } from './types.js';
+import type { EchoForm, EchoPlace, Fault, FaultKind, MaviEndpoint } from './types.js';
 
 /** A registered fault with its remaining uses (the caller's object is never mutated). */
 export interface ActiveFault {
@@ -10,6 +10,18 @@ export interface ActiveFault {
 }
 
 const BODY_KINDS = ['html', 'truncated', 'empty', 'garbage', 'wrong-types', 'not-envelope'] as const;
+export const ECHO_PLACES: readonly EchoPlace[] = ['msg', 'code', 'data', 'html', 'header', 'stream'];
+export const ECHO_FORMS: readonly EchoForm[] = [
+  'raw',
+  'bearer',
+  'upper',
+  'url',
+  'json',
+  'quoted',
+  'truncated',
+  'masked',
+  'unicode',
+];
 
 function fail(message: string): never {
   throw new Error(`invalid fault: ${message}`);
@@ -59,9 +71,18 @@ function validateKind(kind: Record<string, unknown>): void {
       requireInteger(kind.afterChunks, 'kind.afterChunks', 0);
       optionalString(kind.msg, 'kind.msg');
       return;
+    case 'echo':
+      if (!ECHO_PLACES.includes(kind.where as EchoPlace))
+        fail(`kind.where must be one of ${ECHO_PLACES.join(', ')}; received ${show(kind.where)}`);
+      if (kind.form !== undefined && !ECHO_FORMS.includes(kind.form as EchoForm))
+        fail(`kind.form must be one of ${ECHO_FORMS.join(', ')}; received ${show(kind.form)}`);
+      optionalString(kind.code, 'kind.code');
+      if (kind.afterChunks !== undefined) requireInteger(kind.afterChunks, 'kind.afterChunks', 0);
+      if (kind.pieceChars !== undefined) requireInteger(kind.pieceChars, 'kind.pieceChars', 1);
+      return;
     default:
       fail(
-        `kind.type must be code, http, delay, body, reset, hang or stream-error; received ${show(kind.type)}`,
+        `kind.type must be code, http, delay, body, reset, hang, stream-error or echo; received ${show(kind.type)}`,
       );
   }
 }
@@ -215,6 +236,140 @@ const GARBAGE = Buffer.from([
   0x00, 0xff, 0xfe, 0x7b, 0x22, 0xc3, 0x28, 0x1f, 0x8b, 0x08, 0x00, 0x4d, 0x41, 0x56, 0x49,
 ]);
 
+/** The secret a request carries: its Authorization value, or the token calls' code or refresh token. */
+export function secretOf(ex: Exchange): string {
+  if (ex.call.authorization !== undefined) return ex.call.authorization;
+  const body = isRecord(ex.body) ? ex.body : {};
+  const value = ex.endpoint === 'refreshAccessToken' ? body.refreshToken : body.code;
+  return typeof value === 'string' ? value : '';
+}
+
+/** Stands in for the secret in JSON text until the \u escapes are put in (`unicode`). */
+const UNICODE_MARK = '\u0000echo\u0000';
+
+/** The secret as the form writes it. */
+export function echoText(secret: string, form: EchoForm = 'raw'): string {
+  switch (form) {
+    case 'raw':
+      return secret;
+    case 'bearer':
+      return `Bearer ${secret}`;
+    case 'upper':
+      return secret.toUpperCase();
+    case 'url':
+      return encodeURIComponent(secret);
+    case 'json':
+      return JSON.stringify(secret);
+    case 'quoted':
+      return `'${secret}'`;
+    case 'truncated':
+      return `${secret.slice(0, Math.ceil(secret.length / 2))}...`;
+    case 'masked':
+      return `${secret.slice(0, 12)}${'*'.repeat(Math.max(4, secret.length - 24))}${secret.slice(-12)}`;
+    case 'unicode':
+      return UNICODE_MARK;
+  }
+}
+
+/** JSON text of `value`, with the `unicode` form's mark replaced by the secret as \u escapes. */
+function echoJson(value: unknown, secret: string): string {
+  const text = JSON.stringify(value);
+  if (!text.includes('\\u0000echo\\u0000')) return text;
+  const escaped = [...secret].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+  return text.replaceAll('\\u0000echo\\u0000', escaped);
+}
+
+/** A 0000 payload per endpoint with `text` where a client would read it. */
+function echoData(endpoint: MaviEndpoint, text: string): unknown {
+  const video = { ...SAMPLE_VIDEO, videoName: `${text}.mp4` };
+  switch (endpoint) {
+    case 'upload':
+      return { ...video, videoStatus: 'UNPARSE', duration: undefined };
+    case 'searchDB':
+      return { page: 1, current: 1, total: 1, pageSize: 20, videoData: [video] };
+    case 'searchAI':
+      return { videos: [video] };
+    case 'searchVideoFragment':
+      return { videos: [{ ...video, fragmentStartTime: '12.0', fragmentEndTime: '18.5', score: 0.42 }] };
+    case 'chat':
+      return { msg: `Your key is ${text}.` };
+    case 'subTranscription':
+      return { taskNo: text };
+    case 'getTranscription':
+      return {
+        ...(sampleData(endpoint) as object),
+        transcriptions: [{ id: 0, startTime: 0, endTime: 4, content: `you said ${text}` }],
+      };
+    case 'delete':
+      return { echo: text };
+    case 'getAccessToken':
+      return { ...(sampleData(endpoint) as object), type: text };
+    case 'refreshAccessToken':
+      return { ...(sampleData(endpoint) as object), refreshToken: text };
+  }
+}
+
+/** Answers an echo fault that is not mid-stream (see FaultKind `echo`). */
+function applyEcho(ex: Exchange, kind: Extract<FaultKind, { type: 'echo' }>): void {
+  const secret = secretOf(ex);
+  const text = echoText(secret, kind.form);
+  const json = { 'content-type': JSON_TYPE };
+  switch (kind.where) {
+    case 'msg': {
+      const code = kind.code ?? '0401';
+      ex.send(
+        200,
+        echoJson({ code, msg: `Authorization ${text} is invalid or incorrect` }, secret),
+        json,
+        code,
+      );
+      return;
+    }
+    case 'code':
+      ex.send(200, echoJson({ code: text, msg: 'error' }, secret), json, undefined);
+      return;
+    case 'data':
+      ex.send(200, echoJson(success(echoData(ex.endpoint, text)), secret), json, '0000');
+      return;
+    case 'html':
+      ex.send(
+        502,
+        `<!DOCTYPE html>\n<html><body><h1>502 Bad Gateway</h1><p>Upstream refused Authorization: ${text}</p></body></html>\n`,
+        { 'content-type': 'text/html' },
+        undefined,
+      );
+      return;
+    case 'header': {
+      const value = text === UNICODE_MARK ? secret : text;
+      ex.send(
+        429,
+        JSON.stringify({ code: '0429', msg: 'Request has exceeded the limit.' }),
+        { ...json, 'retry-after': value, 'www-authenticate': `Bearer ${value}`, 'x-authorization': value },
+        '0429',
+      );
+      return;
+    }
+    case 'stream':
+      // Only chat with stream=true takes it (chat.ts).
+      return;
+  }
+}
+
+/** The chunks of a streamed answer with the secret echoed after `afterChunks` of them (FaultKind `echo`). */
+export function echoChunks(
+  ex: Exchange,
+  kind: Extract<FaultKind, { type: 'echo' }>,
+  chunks: string[],
+): string[] {
+  const text = echoText(secretOf(ex), kind.form === 'unicode' ? 'raw' : kind.form);
+  const size = kind.pieceChars ?? text.length;
+  const pieces: string[] = ['Your key is '];
+  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+  pieces.push('. ');
+  const at = Math.min(kind.afterChunks ?? 1, chunks.length);
+  return [...chunks.slice(0, at), ...pieces, ...chunks.slice(at)];
+}
+
 /** Answers the request as the fault says. Never called for `delay` or `stream-error`. */
 export function applyFault(ex: Exchange, kind: FaultKind): void {
   const json = { 'content-type': JSON_TYPE };
@@ -261,6 +416,9 @@ export function applyFault(ex: Exchange, kind: FaultKind): void {
     case 'hang':
       // Swallow an unread upload body so the client finishes sending and then waits forever.
       ex.req.resume();
+      return;
+    case 'echo':
+      applyEcho(ex, kind);
       return;
     case 'delay':
     case 'stream-error':

@@ -334,7 +334,7 @@ export class SimulatorServer implements Simulator {
       const entry = this.state.faults.take(
         ex.endpoint,
         ex.credential,
-        (kind) => kind.type !== 'stream-error',
+        (kind) => kind.type !== 'stream-error' && !(kind.type === 'echo' && kind.where === 'stream'),
         applied,
       );
       if (!entry) return false;

@@ -104,7 +104,45 @@ export type FaultKind =
   /** Accept the connection and never answer (until the client gives up). */
   | { type: 'hang' }
   /** Streamed chat only: send this many good chunks, then a chunk carrying `code`, then end. */
-  | { type: 'stream-error'; code: string; afterChunks: number; msg?: string };
+  | { type: 'stream-error'; code: string; afterChunks: number; msg?: string }
+  /**
+   * Echo the request's secret back, as a careless upstream might: the Authorization value as
+   * received (on the token calls, which carry none, the body's `code` or `refreshToken`),
+   * written in `form` (default raw), `where`:
+   * - msg: HTTP 200 `{code, msg}` with `code` (default 0401) and the secret in msg;
+   * - code: HTTP 200 with the secret as the code;
+   * - data: a 0000 answer with the secret in the endpoint's data (a video name, chat's msg...);
+   * - html: an HTTP 502 HTML error page quoting it;
+   * - header: an HTTP 429 (0429 body) with it in Retry-After, WWW-Authenticate and X-Authorization;
+   * - stream: streamed chat only, after `afterChunks` good chunks (default 1), in deltas of
+   *   `pieceChars` characters (default: one delta), then the rest of the answer.
+   */
+  | {
+      type: 'echo';
+      where: EchoPlace;
+      form?: EchoForm;
+      code?: string;
+      afterChunks?: number;
+      pieceChars?: number;
+    };
+
+export type EchoPlace = 'msg' | 'code' | 'data' | 'html' | 'header' | 'stream';
+/**
+ * How an echoed secret is written: as received, with `Bearer `, upper case, URL-encoded,
+ * JSON-encoded (quoted and escaped, inside the text), in single quotes, its first half only,
+ * masked in the middle (12 characters shown at each end), or (in JSON bodies) every character
+ * as a \u escape.
+ */
+export type EchoForm =
+  | 'raw'
+  | 'bearer'
+  | 'upper'
+  | 'url'
+  | 'json'
+  | 'quoted'
+  | 'truncated'
+  | 'masked'
+  | 'unicode';
 
 export interface Fault {
   /** Endpoint to affect; all endpoints when omitted. */
