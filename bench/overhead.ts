@@ -267,7 +267,7 @@ export const overhead: Scenario = {
     const notes = [
       ...lags,
       `${connections} connections, ${seconds} s per measured run after ${warmSeconds} s of warm-up; the even-rate runs send ${rate} req/s (half the slower gateway's saturated throughput) open-loop over at most ${connections} connections, latency counted from when each request was due.`,
-      `Requests rotate over ${keys.length} credentials (25 videos each). The gateway runs src/server.ts under tsx as \`npm start\` does, with NODE_ENV=production and MAVI_GOVERNOR=false (the quota governor would cap searchDB at 200/min per credential), everything else at its defaults.`,
+      `Requests rotate over ${keys.length} credentials (25 videos each). The gateway runs as \`npm start\` runs it (the tsc build), with NODE_ENV=production and MAVI_GOVERNOR=false (the quota governor would cap searchDB at 200/min per credential), everything else at its defaults.`,
       "Each target runs pinned to one core (taskset); the load generator (autocannon in the bench process) and the upstream simulator share the other. CPU per request is the target's user+system time over its saturated run divided by the requests it answered.",
       'Latencies are per request, 2xx answers only; every run had 0 errors and 0 non-2xx answers or the scenario fails.',
       ...targets.map((t) => {
