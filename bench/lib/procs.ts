@@ -205,13 +205,17 @@ export interface Service {
 }
 
 /**
- * How `npm start` runs the gateway, read from package.json's start script (`node <flags>
+ * How `npm start` runs the gateway, read from package.json's start script (`[exec] node <flags>
  * <entry>`, e.g. `--max-semi-space-size=64 dist/server.js`), so that the bench measures it as it
  * is started; `prestart` builds it first.
  */
 export const START: { flags: string[]; entry: string } = (() => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.trim().split(/\s+/);
+  // `exec`: the shell npm starts becomes node, so a SIGTERM to npm reaches the gateway.
+  const words = pkg.scripts.start
+    .trim()
+    .replace(/^exec\s+/, '')
+    .split(/\s+/);
   const entry = words.findIndex((w, i) => i > 0 && !w.startsWith('-'));
   if (words[0] !== 'node' || entry !== words.length - 1) {
     throw new Error(`the start script is not \`node [flags] <entry>\`: ${pkg.scripts.start}`);
