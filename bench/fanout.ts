@@ -11,7 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { WatchVideosDocument } from '../operations/__generated__/graphql.js';
-import { callbackPath, post, type SseStream, subscribeSse, text } from './lib/client.js';
+import { post, type SseStream, subscribeSse, text, upload } from './lib/client.js';
 import { scrape } from './lib/metrics.js';
 import { atRate, pool } from './lib/pool.js';
 import {
@@ -32,6 +32,8 @@ interface Watch {
   apiKey: string;
   clientId: string;
   videoNo: string;
+  /** The path of the callback URL the gateway issued for this video's upload. */
+  callback: string;
   stream?: SseStream;
   /** performance.now() just before the callback (or notification) POST. */
   sentAt?: number;
@@ -90,28 +92,65 @@ export const fanout: Scenario = {
     const pollWindows = ctx.smoke ? 1 : 5;
     const windowMs = ctx.smoke ? 200 : POLL_MIN_MS;
 
-    const sim = await startSimulatorProcess(ctx, 'fanout-sim');
+    // Parsing never ends on its own: the bench sends each video's PARSE callback itself.
+    const sim = await startSimulatorProcess(ctx, 'fanout-sim', { parseDelayMs: 24 * 3600 * 1000 });
     const bareStarted = startBareServer(ctx, 'fanout-bare', sim.origin);
     const floorStarted = startServer(ctx, 'fanout-yoga-floor', 'bench/lib/yoga-floor.ts');
-    const accounts = await sim.command<BenchAccount[]>({
+    const created = await sim.command<BenchAccount[]>({
       cmd: 'accounts',
       count: credentials,
       seed: false,
-      // One more per credential, for warming the gateway up.
-      videos: perCredential + 1,
+      videos: 0,
       status: 'UNPARSE',
     });
-    const makeWatches = (): Watch[] =>
-      accounts.flatMap((a) =>
-        a.videoNos
-          .slice(0, perCredential)
-          .map((videoNo) => ({ apiKey: a.apiKey, clientId: a.clientId, videoNo, events: 0 })),
-      );
 
     // ---------------------------------------------------------------- the gateway
-    // Defaults, quota governor and polling intervals included.
-    const gateway = await startGateway(ctx, 'fanout-gateway', sim.origin);
+    // Defaults, quota governor and polling intervals included, but for uploads: the videos are
+    // uploaded through it (each callback URL is bound to its upload's video), 11 per account.
+    const gateway = await startGateway(ctx, 'fanout-gateway', sim.origin, {
+      MAVI_RATE_LIMITS: JSON.stringify({ upload: { perMinute: 1_000_000, perDay: null } }),
+    });
     const url = `${gateway.origin}/graphql`;
+    ctx.log(`fanout: uploading ${credentials * (perCredential + 1)} videos through the gateway`);
+    const accounts: BenchAccount[] = created.map((a) => ({ ...a, videoNos: [] }));
+    await pool(
+      accounts.flatMap((a, i) => Array.from({ length: perCredential + 1 }, (_, j) => ({ a, i, j }))),
+      32,
+      async ({ a, i, j }) => {
+        const answer = await upload(url, a.apiKey, 1024, { graphql: true, filename: `bench_${i}_${j}.mp4` });
+        const videoNo = (
+          JSON.parse(answer.body) as { data?: { uploadVideo?: { data?: { videoNo?: string } } } }
+        ).data?.uploadVideo?.data?.videoNo;
+        if (!videoNo) throw new Error(`fanout-gateway: an upload failed: ${answer.body.slice(0, 200)}`);
+        a.videoNos[j] = videoNo;
+      },
+    );
+    // The simulator's UNPARSE callback for each upload, once the gateway has answered it.
+    let callbackUrls: Record<string, string> = {};
+    const uploaded = accounts.flatMap((a) => a.videoNos);
+    await until(
+      async () => {
+        callbackUrls = await sim.command<Record<string, string>>({ cmd: 'callbackUrls' });
+        return uploaded.every((videoNo) => callbackUrls[videoNo] !== undefined);
+      },
+      60_000,
+      'fanout: the upload callbacks did not all arrive',
+    );
+    const callbackOf = (videoNo: string) => {
+      const found = callbackUrls[videoNo];
+      if (!found) throw new Error(`fanout: no callback URL for ${videoNo}`);
+      return new URL(found).pathname;
+    };
+    const makeWatches = (): Watch[] =>
+      accounts.flatMap((a) =>
+        a.videoNos.slice(0, perCredential).map((videoNo) => ({
+          apiKey: a.apiKey,
+          clientId: a.clientId,
+          videoNo,
+          callback: callbackOf(videoNo),
+          events: 0,
+        })),
+      );
     const query = text(WatchVideosDocument);
     // Warm it, as a gateway in service is: every code path of the phase (subscribe, check,
     // callback, event, completion) run and compiled, pools and caches made, before the
@@ -130,7 +169,7 @@ export const fanout: Scenario = {
       await sleep(ctx.smoke ? 50 : 300);
       await post(
         gateway.origin,
-        callbackPath(a.apiKey),
+        callbackOf(videoNo),
         JSON.stringify({ videoNo, clientId: a.clientId, status: 'PARSE' }),
       );
       await s.ended;
@@ -150,7 +189,7 @@ export const fanout: Scenario = {
       notify: (w) =>
         post(
           gateway.origin,
-          callbackPath(w.apiKey),
+          w.callback,
           JSON.stringify({ videoNo: w.videoNo, clientId: w.clientId, status: 'PARSE' }),
         ),
       callbackRate,
@@ -337,7 +376,7 @@ export const fanout: Scenario = {
         }),
       ],
       notes: [
-        `${credentials} credentials x ${perCredential} UNPARSE videos; one SSE subscription (operations/live.graphql WatchVideos, one videoNo) per video, opened ${openConcurrency} at a time, each its own HTTP/1.1 connection; then one upload callback (status PARSE) per video at an even ${callbackRate}/s, signed with the gateway's WEBHOOK_SECRET as MAVI's would be. Every subscription received exactly one event and completed, or the scenario fails.`,
+        `${credentials} credentials x ${perCredential} UNPARSE videos; one SSE subscription (operations/live.graphql WatchVideos, one videoNo) per video, opened ${openConcurrency} at a time, each its own HTTP/1.1 connection; then one upload callback (status PARSE) per video at an even ${callbackRate}/s, to the callback URL the gateway issued for that video's upload (the videos are uploaded through the gateway first, 1 KiB each), as MAVI's would be. Every subscription received exactly one event and completed, or the scenario fails.`,
         `The gateway at its defaults (quota governor on, POLL_MIN_MS=${POLL_MIN_MS}, POLL_MAX_MS=30000, in-memory live state) on a core of its own; the bench (10 000 client sockets) and the simulator share the other.`,
         `Minimal yoga (bench/lib/yoga-floor.ts): the gateway's schema on graphql-yoga with no plugins, each subscription an async generator waiting for its notification, no upstream, no polling: ${round(yogaFloor.rssBefore / 2 ** 20, 1)} MiB -> ${round(yogaFloor.rssOpen / 2 ** 20, 1)} MiB, delivery p50 ${round(percentile(yogaFloor.latencies, 50), 2)} ms, p99 ${round(p99(yogaFloor), 2)} ms.`,
         `Memory: RSS once warm and settled, against RSS with all ${total} open and settled, divided by ${total}. Gateway ${round(gw.rssBefore / 2 ** 20, 1)} MiB -> ${round(gw.rssOpen / 2 ** 20, 1)} MiB; bare server ${round(base.rssBefore / 2 ** 20, 1)} MiB -> ${round(base.rssOpen / 2 ** 20, 1)} MiB.`,

@@ -1,51 +1,24 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { YogaInitialContext } from 'graphql-yoga';
-import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import type { LiveService } from './live/live.js';
 import { Loaders } from './loaders.js';
 import { MaviClient } from './mavi/client.js';
 import { Credential } from './mavi/credential.js';
-import type { MaviTransport } from './mavi/transport.js';
-import type { GatewayMetrics } from './metrics.js';
+import type { Services } from './services.js';
 
-/** Builds the URLs MAVI calls back on, each carrying an unforgeable token for the credential. */
-export interface CallbackUrls {
-  uploadCallbackUrl(credential: Credential): string;
-  transcriptionCallbackUrl(credential: Credential): string;
+/**
+ * What the server hands yoga with each request: node:http's request and response over HTTP
+ * and SSE; over WebSocket (src/websocket.ts) the upgrade request and the client's
+ * connectionParams.
+ */
+export interface ServerContext {
+  req?: IncomingMessage;
+  res?: ServerResponse;
+  /** graphql-ws's connection_init payload (WebSocket only). */
+  connectionParams?: Record<string, unknown>;
 }
 
-/** One thing the gateway needs in order to serve, checked by `GET /ready`. */
-export interface ReadinessCheck {
-  /** Named in /ready's answer when it fails, e.g. `redis`. */
-  name: string;
-  /** Resolves when the dependency is usable; a rejection or no answer within 2 s fails it. */
-  check(): Promise<void>;
-}
-
-/** Long-lived parts every request shares. None of them holds a credential. */
-export interface Services {
-  config: Config;
-  logger: Logger;
-  transport: MaviTransport;
-  /** Prometheus metrics, this gateway's own registry (GET /metrics). */
-  metrics: GatewayMetrics;
-  /**
-   * What GET /ready checks, read at each request: code that depends on something (Redis)
-   * pushes its check here when it starts. Empty means ready.
-   */
-  readiness: ReadinessCheck[];
-  /**
-   * Aborted when the gateway begins to shut down: open status and transcription
-   * subscriptions complete, and /ready answers 503.
-   */
-  stopping: AbortSignal;
-  /** Present when the gateway receives MAVI's callbacks (live updates). */
-  callbacks?: CallbackUrls;
-  /** Subscriptions' sources: pollers, webhooks, the event bus. */
-  live?: LiveService;
-}
-
-export interface Context extends YogaInitialContext {
+/** What the gateway adds to every request's context. */
+export interface RequestContext {
   /** The caller's credential, or null (then every MAVI call answers UnauthorizedError). */
   credential: Credential | null;
   /** MAVI bound to this caller's credential and to this request's abort signal. */
@@ -55,10 +28,11 @@ export interface Context extends YogaInitialContext {
   services: Services;
 }
 
-/** graphql-ws puts the client's connectionParams on the context; SSE and HTTP use headers. */
-type InitialContext = YogaInitialContext & { connectionParams?: Record<string, unknown> };
+/** A resolver's context: yoga's, the server's and the gateway's. */
+export type Context = YogaInitialContext & ServerContext & RequestContext;
 
-function authorizationOf(initial: InitialContext): string | null {
+/** graphql-ws puts the client's connectionParams on the context; SSE and HTTP use headers. */
+function authorizationOf(initial: YogaInitialContext & ServerContext): string | null {
   const header = initial.request.headers.get('authorization');
   if (header !== null) return header;
   const params = initial.connectionParams;
@@ -67,8 +41,8 @@ function authorizationOf(initial: InitialContext): string | null {
 }
 
 /** A fresh context per request (or per subscription): credential, client and loaders. */
-export function createContextFactory(services: Services) {
-  return (initial: InitialContext): Omit<Context, keyof YogaInitialContext> => {
+export function createContext(services: Services) {
+  return (initial: YogaInitialContext & ServerContext): RequestContext => {
     const { credential, problem } = Credential.parse(authorizationOf(initial));
     const mavi = new MaviClient(services.transport, credential, problem, initial.request.signal);
     return { credential, mavi, loaders: new Loaders(mavi), services };

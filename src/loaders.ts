@@ -9,6 +9,7 @@ import type {
   VideoPage,
   VideoRecord,
 } from './mavi/types.js';
+import { findVideos } from './mavi/videos.js';
 
 /**
  * The DataLoader contract in one place: answers in the keys' order, one per key; a key the
@@ -80,26 +81,13 @@ export class Loaders {
   }
 
   /**
-   * Videos by number. MAVI has no lookup by videoNo (its searchDB ignores such a filter), so
-   * every number asked for in one tick is found by one scan of searchDB at its largest page
-   * size, stopping at the page where the last one turns up. Numbers not seen become
-   * VideoNotFoundError values.
+   * Videos by number: every number asked for in one tick is found by one searchDB scan
+   * (mavi/videos.ts findVideos) through {@link videoPage}, so pages this request already read
+   * are not read again. Numbers not found become VideoNotFoundError values.
    */
   get video(): DataLoader<string, VideoRecord | VideoNotFoundError> {
     this.#video ??= loader<string, VideoRecord | VideoNotFoundError>(
-      async (videoNos) => {
-        const wanted = new Set(videoNos);
-        const found = new Map<string, VideoRecord | VideoNotFoundError>();
-        for (let page = 1; ; page++) {
-          const result = await this.videoPage.load({ page, pageSize: LIMITS.maxPageSize });
-          for (const video of result.videos) {
-            if (wanted.has(video.videoNo)) found.set(video.videoNo, video);
-          }
-          const exhausted = result.videos.length === 0 || page * LIMITS.maxPageSize >= result.total;
-          if (found.size === wanted.size || exhausted) break;
-        }
-        return found;
-      },
+      (videoNos) => findVideos(videoNos, (page, pageSize) => this.videoPage.load({ page, pageSize })),
       (videoNo) => new VideoNotFoundError(videoNo),
     );
     return this.#video;
@@ -126,6 +114,19 @@ export class Loaders {
       this.#clips.set(query, clips);
     }
     return clips;
+  }
+
+  /**
+   * Forgets everything read so far. A subscription keeps its context for as long as it is
+   * open: between events nothing it read is kept (with thousands open it was most of their
+   * memory), and each event reads fresh rather than what was cached before the change.
+   */
+  clear(): void {
+    this.#video = undefined;
+    this.#videoPage = undefined;
+    this.#searchVideos = undefined;
+    this.#transcription = undefined;
+    this.#clips.clear();
   }
 
   /** searchAI, once per distinct query in a request. */

@@ -1,3 +1,4 @@
+import { formatWithOptions } from 'node:util';
 import { type Logger, pino } from 'pino';
 import type { AttemptReport } from './mavi/transport.js';
 
@@ -137,4 +138,61 @@ export function yogaLogger(logger: Logger) {
       else logger[level](text);
     };
   return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}
+
+/** console.* argument formatting: bounded, whatever a library hands console.error. */
+const CONSOLE_INSPECT = {
+  compact: true,
+  depth: 3,
+  maxArrayLength: 20,
+  maxStringLength: 1000,
+  breakLength: Number.POSITIVE_INFINITY,
+};
+/** Longest console message kept; the rest is cut. */
+const CONSOLE_MAX_CHARS = 4000;
+
+const CONSOLE_LEVELS = {
+  log: 'info',
+  info: 'info',
+  dir: 'info',
+  debug: 'debug',
+  trace: 'debug',
+  warn: 'warn',
+  error: 'error',
+} as const;
+
+/**
+ * After start-up, console.* and process warnings become log lines: console.error (graphql-ws
+ * calls it on some client messages) and Node's warning printer would otherwise write to
+ * stderr outside the log's bounded, non-blocking destination, synchronously when stderr is a
+ * terminal (see log-destination.ts). Messages are scrubbed like yoga's, errors become fields.
+ * Node's own warning printer (the only 'warning' listener at start) is replaced by one line
+ * per warning at warn.
+ */
+export function routeConsoleToLogger(logger: Logger): void {
+  for (const [method, level] of Object.entries(CONSOLE_LEVELS)) {
+    (console as unknown as Record<string, (...args: unknown[]) => void>)[method] = (...args) => {
+      if (!logger.isLevelEnabled(level)) return;
+      const error = args.find((a): a is Error => a instanceof Error);
+      const rest = args.filter((a) => a !== error);
+      const text = scrubSecrets(formatWithOptions(CONSOLE_INSPECT, ...rest).slice(0, CONSOLE_MAX_CHARS));
+      logger[level]({ console: method, ...(error ? { error: errorFields(error) } : {}) }, text);
+    };
+  }
+  for (const listener of process.listeners('warning')) process.off('warning', listener);
+  process.on('warning', (warning) => {
+    logger.warn(
+      {
+        warning: {
+          type: warning.name,
+          code: (warning as { code?: unknown }).code,
+          message: scrubSecrets(warning.message.slice(0, CONSOLE_MAX_CHARS)),
+        },
+      },
+      'process warning',
+    );
+  });
+  // A write that Node queued before this (the start-up line, on a pipe already full) fails
+  // once its reader is gone; with no listener that 'error' would end the process.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 }

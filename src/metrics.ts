@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { droppedLogLines } from './log-destination.js';
 import type { AttemptReport } from './mavi/transport.js';
 
 /** How a GraphQL operation ended. */
@@ -58,6 +59,18 @@ export interface GatewayMetrics {
    * operation name, so the label has as many values as the schema has subscription fields.
    */
   readonly subscriptionsActive: Gauge<'operation'>;
+  /**
+   * mavi_gateway_live_pollers{kind}: shared pollers on this instance (`video`: one per
+   * credential with watchers here; `transcription`: one per watched task), whether or not
+   * this instance holds their lease.
+   */
+  readonly livePollers: Gauge<'kind'>;
+  /**
+   * mavi_gateway_log_lines_dropped_total: log lines this process dropped rather than wait
+   * for the reader of its stdout (stalled, or gone). Read at each scrape from the process's
+   * log destination, so every gateway in one process shows the same count.
+   */
+  readonly logLinesDropped: Counter;
   /** Records one GraphQL operation. */
   observeOperation(operationType: string, outcome: OperationOutcome, seconds: number | null): void;
   /** Records one upstream attempt (the transport's onAttempt report). */
@@ -148,6 +161,22 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
     registers,
   });
 
+  const livePollers = new Gauge({
+    name: `${PREFIX}live_pollers`,
+    help: 'Shared status pollers on this instance, by kind (video: per credential; transcription: per task).',
+    labelNames: ['kind'] as const,
+    registers,
+  });
+  const logLinesDropped = new Counter({
+    name: `${PREFIX}log_lines_dropped_total`,
+    help: 'Log lines dropped because the reader of stdout was not taking them (buffer full) or had gone away.',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(droppedLogLines());
+    },
+  });
+
   return {
     registry,
     operations,
@@ -156,6 +185,8 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
     upstreamDuration,
     governorQueueLength,
     subscriptionsActive,
+    livePollers,
+    logLinesDropped,
     observeOperation(operationType, outcome, seconds) {
       const labels = {
         operation_type: OPERATION_TYPES.has(operationType) ? operationType : 'unknown',

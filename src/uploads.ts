@@ -335,6 +335,9 @@ export function parseMultipartRequest(
     });
 
     parser.on('file', (name, file, info) => {
+      // A part the request ends in the middle of fails with an error; its reader (if any)
+      // sees it through its own iteration, and a part nobody reads must not crash the process.
+      file.on('error', () => {});
       const upload = name === undefined ? undefined : session.uploads.get(name);
       if (!settled) {
         file.resume();

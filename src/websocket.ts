@@ -1,10 +1,8 @@
 import type { Server } from 'node:http';
 import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
-import type { YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer } from 'ws';
-
-type Yoga = YogaServerInstance<Record<string, unknown>, Record<string, unknown>>;
+import type { GatewayYoga } from './yoga.js';
 
 type Run = (args: ExecutionArgs) => ReturnType<NonNullable<Parameters<typeof useServer>[0]['execute']>>;
 
@@ -23,7 +21,10 @@ interface RootValue {
  * listen to that signal, so they release pollers and abort upstream streams at once instead
  * of at their next event.
  */
-export function attachWebSocket(server: Server, yoga: Yoga): { close(graceMs?: number): Promise<void> } {
+export function attachWebSocket(
+  server: Server,
+  yoga: GatewayYoga,
+): { close(graceMs?: number): Promise<void> } {
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
   const operations = new WeakMap<object, Map<string, AbortController>>();
 

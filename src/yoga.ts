@@ -1,17 +1,11 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import type { Logger } from 'pino';
+import { createYoga as createYogaServer, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
-import { type Context, createContextFactory, type Services } from './context.js';
+import { createContext, type RequestContext, type ServerContext } from './context.js';
 import { documentCaches } from './document-cache.js';
 import { graphiqlTabs } from './graphiql.js';
-import { createLive } from './live/index.js';
-import { createLogger, logUpstreamAttempt, yogaLogger } from './logger.js';
-import type { GovernorEvent } from './mavi/governor.js';
-import { createQuotaRedis, RedisQuotaStore } from './mavi/quota-redis.js';
-import type { RetryReport } from './mavi/retry.js';
-import { type AttemptReport, MaviTransport } from './mavi/transport.js';
-import { createMetrics, type GatewayMetrics } from './metrics.js';
+import { useMaviWebhooks } from './live/webhooks.js';
+import { yogaLogger } from './logger.js';
 import { useBatchLimit } from './plugins/use-batch-limit.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useCostLimit } from './plugins/use-cost-limit.js';
@@ -24,96 +18,33 @@ import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useQueryStringJson } from './plugins/use-query-string-json.js';
 import { useReadiness } from './plugins/use-readiness.js';
 import { useStreamingUploads } from './plugins/use-streaming-uploads.js';
+import { useVariableCheck } from './plugins/use-variable-check.js';
 import { schema } from './schema/index.js';
+import type { Services } from './services.js';
 
-export interface GatewayOptions {
-  config: Config;
-  /** MAVI's origin: the configured one, or the embedded simulator's. */
-  maviBaseUrl: string;
-  logger?: Logger;
+export interface YogaOptions {
   /** Headers GraphiQL opens with (the demo credential when running on the simulator). */
   graphiqlHeaders?: Record<string, string>;
-  /** Observes every upstream attempt (tests, extra telemetry), after the gateway's own metrics and log. */
-  onUpstreamAttempt?: (attempt: AttemptReport) => void;
-  /** Observes every quota decision (metrics, tests); never sees the credential. */
-  onGovernorEvent?: (event: GovernorEvent) => void;
-  /** Observes every retry decision after a failed read (metrics, tests). */
-  onUpstreamRetry?: (report: RetryReport) => void;
 }
 
-export interface Gateway {
-  yoga: YogaServerInstance<Record<string, unknown>, Context>;
-  services: Services;
-  /** This gateway's Prometheus metrics (also `services.metrics`, served at GET /metrics). */
-  metrics: GatewayMetrics;
-  /**
-   * First step of a graceful shutdown: /ready turns 503 and open status and transcription
-   * subscriptions complete (chat streams and requests in flight carry on).
-   */
-  beginShutdown(): void;
-  /** Releases what the gateway holds (pollers, Redis); the HTTP server is the caller's. */
-  close(): Promise<void>;
-}
+/** The gateway's GraphQL server: yoga with the context per request and the plugins. */
+export type GatewayYoga = YogaServerInstance<ServerContext, RequestContext>;
 
 /** Most files in one multipart request; uploadVideo takes one, a batch a few. */
 const MAX_FILES = 10;
 /** Largest `operations`/`map` multipart field. */
 const MAX_MULTIPART_FIELD_BYTES = 1024 * 1024;
 
-/** Builds the gateway: services, context per request, and yoga with its plugins. */
-export function createGateway(opts: GatewayOptions): Gateway {
-  const { config } = opts;
-  const logger = opts.logger ?? createLogger(config.logLevel);
-  // Quota buckets shared by every instance; its own connection (pub/sub needs another).
-  const quotaRedis =
-    config.redisUrl && config.governor.enabled ? createQuotaRedis(config.redisUrl, logger) : null;
-  const metrics = createMetrics();
-  const transport = new MaviTransport({
-    baseUrl: opts.maviBaseUrl,
-    timeoutMs: config.timeoutMs,
-    // The gateway's metrics and log first: a caller's observer that throws must not hide an attempt.
-    onAttempt: (attempt) => {
-      metrics.observeUpstream(attempt);
-      logUpstreamAttempt(logger, attempt);
-      opts.onUpstreamAttempt?.(attempt);
-    },
-    retry: config.retry,
-    coalesce: config.coalesce,
-    governor: config.governor.enabled
-      ? { ...config.governor, ...(quotaRedis ? { store: new RedisQuotaStore(quotaRedis, logger) } : {}) }
-      : undefined,
-    onGovernorEvent: opts.onGovernorEvent,
-    onRetry: opts.onUpstreamRetry,
-  });
-  const live = createLive(config, transport, logger);
-  const governor = transport.governor;
-  if (governor) metrics.setGovernorQueueSource(() => governor.snapshot().queued);
-  const stopping = new AbortController();
-  const services: Services = {
-    stopping: stopping.signal,
-    config,
-    logger,
-    transport,
-    metrics,
-    readiness: [],
-    live: live.service,
-    callbacks: live.service,
-  };
-  // Ready means Redis answers when it is configured: without it, events stop crossing
-  // instances and quota buckets stop being shared.
-  const liveRedis = live.redis;
-  if (liveRedis) services.readiness.push({ name: 'redis', check: async () => void (await liveRedis.ping()) });
-  services.readiness.push({
-    name: 'accepting',
-    check: async () => {
-      if (stopping.signal.aborted) throw new Error('shutting down');
-    },
-  });
-
+/**
+ * Yoga and its plugins over the services (src/services.ts builds those): the HTTP face of the
+ * gateway. Tests call `yoga.fetch(...)` without a socket; server.ts hands it to node:http.
+ */
+export function createYoga(services: Services, opts: YogaOptions = {}): GatewayYoga {
+  const { config, logger, metrics } = services;
   const graphiqlHeaders = opts.graphiqlHeaders ?? { Authorization: '<your MAVI API key>' };
-  const yoga = createYoga<Record<string, unknown>, Context>({
+  return createYogaServer<ServerContext, RequestContext>({
     schema,
-    context: createContextFactory(services) as never,
+    context: createContext(services),
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
@@ -139,7 +70,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     // Replaced by useBodyLimit (queries) and the upload parser (files): one cap cannot fit both.
     maxRequestBodySize: false,
     plugins: [
-      live.webhooks,
+      useMaviWebhooks({ live: services.live, logger }),
       useReadiness({ checks: services.readiness, logger }),
       useMetricsEndpoint(metrics),
       useOperationTelemetry({ logger, metrics }),
@@ -147,6 +78,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       useQueryStringJson(),
       useBatchLimit(config.limits.batchOperations),
       useQueryLimits(config.limits),
+      // Before the cost limit: it coerces the variables too, and must only see valid ones.
+      useVariableCheck(),
       useCostLimit(config.limits.cost),
       useHotJit(),
       ...(config.introspection ? [] : [useDisableIntrospection()]),
@@ -158,19 +91,6 @@ export function createGateway(opts: GatewayOptions): Gateway {
       }),
     ],
   });
-
-  return {
-    yoga,
-    services,
-    metrics,
-    beginShutdown: () => stopping.abort(),
-    close: async () => {
-      stopping.abort();
-      await live.close();
-      transport.close();
-      quotaRedis?.disconnect();
-    },
-  };
 }
 
 /**

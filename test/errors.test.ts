@@ -8,8 +8,7 @@ import {
 import { createLogger } from '../src/logger.js';
 import { FAILURES } from '../src/mavi/errors.js';
 import { startSimulator } from '../src/simulator/index.js';
-import { createGateway } from '../src/yoga.js';
-import { expectType, type Stack, startStack, testConfig } from './helpers.js';
+import { createGateway, expectType, type Stack, startStack, testConfig } from './helpers.js';
 
 /** Every error type, each reached through a real answer of the simulator. */
 let stack: Stack;

@@ -8,8 +8,7 @@ import {
 } from '../operations/__generated__/graphql.js';
 import { createLogger } from '../src/logger.js';
 import type { FaultKind, MaviEndpoint } from '../src/simulator/types.js';
-import { createGateway } from '../src/yoga.js';
-import { expectType, listen, type Stack, startStack, testConfig } from './helpers.js';
+import { createGateway, expectType, listen, type Stack, startStack, testConfig } from './helpers.js';
 
 /**
  * The fault-injection matrix, completing errors.test.ts: every fault the simulator can make,

@@ -22,7 +22,7 @@ import {
   UploadVideoDocument,
   WatchVideosDocument,
 } from '../operations/__generated__/graphql.js';
-import type { CallbackSigner } from '../src/live/tokens.js';
+import type { CallbackSigner } from '../src/live/callbacks.js';
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -259,6 +259,70 @@ export function wrongVariables(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
     .map(({ params, auth, accept }) =>
       json('wrong variable types', JSON.stringify(params), { ...auth, ...(accept ? { accept } : {}) }),
     );
+}
+
+/**
+ * Wide objects and long lists in every input type and list argument, under the body limit:
+ * graphql-js quotes a whole offending value in each variable error, which made an object of
+ * 4,000 unknown fields cost seconds (test/wide-inputs.test.ts). Built when sent.
+ */
+export function wideInputs(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
+  const leaf = fc.constantFrom<(i: number) => unknown>(
+    (i) => i,
+    (i) => `s${i}`,
+    () => null,
+    () => ({ a: 1 }),
+    () => [1, 2],
+    (i) => `mavi_video_${i}`,
+  );
+  // Where the wide value goes: [operation, variables with WIDE as the placeholder].
+  const places: [string, (wide: unknown) => Record<string, unknown>][] = [
+    [print(ListVideosDocument), (w) => ({ filter: w })],
+    [print(ListVideosDocument), (w) => ({ filter: { status: w } })],
+    [print(ListVideosDocument), (w) => ({ filter: { uploadedAfter: w } })],
+    [print(ListVideosDocument), (w) => ({ first: w, after: w })],
+    [print(ChatDocument), (w) => ({ input: w })],
+    [print(ChatDocument), (w) => ({ input: { videoNos: w, message: 'hi' } })],
+    [print(ChatDocument), (w) => ({ input: { videoNos: ['mavi_video_1'], message: 'hi', history: w } })],
+    [print(ChatDocument), (w) => ({ input: { videoNos: ['mavi_video_1'], message: w } })],
+    [print(SearchClipsDocument), (w) => ({ query: 'dog', videoNos: w })],
+    [print(SearchVideosDocument), (w) => ({ query: w })],
+    [print(DeleteVideosDocument), (w) => ({ videoNos: w })],
+    [print(WatchVideosDocument), (w) => ({ videoNos: w })],
+    [print(RequestTranscriptionDocument), (w) => ({ videoNo: w, type: w })],
+    [print(GetVideoDocument), (w) => ({ videoNo: w })],
+    [print(RefreshAccessTokenDocument), (w) => ({ refreshToken: w })],
+    [print(ListVideosDocument), (w) => w as Record<string, unknown>],
+  ];
+  return fc
+    .record({
+      place: fc.integer({ min: 0, max: places.length - 1 }),
+      shape: fc.constantFrom('object', 'list', 'list of objects', 'object of lists'),
+      size: fc.integer({ min: 500, max: 40_000 }),
+      leaf,
+      auth: auth(ctx),
+    })
+    .map(({ place, shape, size, leaf, auth }) => {
+      const [query, variables] = places[place] as (typeof places)[number];
+      const build = () => {
+        const object = (n: number, item: (i: number) => unknown) =>
+          Object.fromEntries(Array.from({ length: n }, (_, i) => [`v${i}`, item(i)]));
+        const list = (n: number, item: (i: number) => unknown) =>
+          Array.from({ length: n }, (_, i) => item(i));
+        const wide =
+          shape === 'object'
+            ? object(size, leaf)
+            : shape === 'list'
+              ? list(size, leaf)
+              : shape === 'list of objects'
+                ? list(Math.ceil(size / 50), () => object(50, leaf))
+                : object(Math.ceil(size / 50), () => list(50, leaf));
+        const body = Buffer.from(JSON.stringify({ query, variables: variables(wide) }));
+        // Under the body limit: over it is hugeStrings' case.
+        return body.length < BODY_LIMIT ? body : body.subarray(0, 0);
+      };
+      return json(`wide input: ${shape}`, build, auth);
+    });
 }
 
 /** Bodies near and over the 1 MiB limit, declared or chunked; built when sent. */
@@ -780,19 +844,28 @@ export function brokenMultipart(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
 // ------------------------------------------------------------------ webhooks
 
 const hex32 = fc.stringMatching(/^[0-9a-f]{32}$/);
+const nonce22 = fc.stringMatching(/^[A-Za-z0-9_-]{22}$/);
 
 export function webhooks(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const purpose = fc.constantFrom('upload', 'transcription');
-  const signedPath = fc.record({ purpose, id: hex32, cross: fc.nat(9) }).map(({ purpose, id, cross }) => {
-    // One in ten signed for the other purpose (401).
-    const signedFor = cross === 0 ? (purpose === 'upload' ? 'transcription' : 'upload') : purpose;
-    return `/webhooks/mavi/${purpose}/${id}/${ctx.signer.sign(signedFor, id)}`;
-  });
+  // Signed as the gateway signs, for URLs it never issued (so never bound: 410).
+  const signedPath = fc
+    .record({ purpose, id: hex32, nonce: nonce22, cross: fc.nat(9) })
+    .map(({ purpose, id, nonce, cross }) => {
+      // One in ten signed for the other purpose (401).
+      const signedFor = cross === 0 ? (purpose === 'upload' ? 'transcription' : 'upload') : purpose;
+      return `/webhooks/mavi/${purpose}/${id}/${nonce}/${ctx.signer.sign(signedFor, id, nonce)}`;
+    });
   const path = fc.oneof(
     { weight: 5, arbitrary: signedPath },
     fc
-      .record({ purpose, id: hex32, token: fc.stringMatching(/^[A-Za-z0-9_-]{10,100}$/) })
-      .map(({ purpose, id, token }) => `/webhooks/mavi/${purpose}/${id}/${token}`),
+      .record({
+        purpose,
+        id: hex32,
+        nonce: fc.oneof(nonce22, fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/)),
+        token: fc.stringMatching(/^[A-Za-z0-9_-]{10,100}$/),
+      })
+      .map(({ purpose, id, nonce, token }) => `/webhooks/mavi/${purpose}/${id}/${nonce}/${token}`),
     fc.string({ maxLength: 60 }).map((s) => `/webhooks/${encodeURIComponent(s)}`),
     fc
       .tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), fc.string({ maxLength: 120 }))

@@ -9,9 +9,37 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, print } from 'graphql';
 import { type Config, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
+import type { GatewayMetrics } from '../src/metrics.js';
+import { createServices, type Services, type ServicesOptions } from '../src/services.js';
 import { type Simulator, type SimulatorOptions, startSimulator } from '../src/simulator/index.js';
 import { attachWebSocket } from '../src/websocket.js';
-import { createGateway, type Gateway, type GatewayOptions } from '../src/yoga.js';
+import { createYoga, type GatewayYoga, type YogaOptions } from '../src/yoga.js';
+
+export interface GatewayOptions extends ServicesOptions, YogaOptions {
+  config: Config;
+}
+
+/** The gateway as server.ts composes it (services, then yoga over them), without a socket. */
+export interface Gateway {
+  yoga: GatewayYoga;
+  services: Services;
+  /** The same as `services.metrics`. */
+  metrics: GatewayMetrics;
+  beginShutdown(): void;
+  close(): Promise<void>;
+}
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const { config, graphiqlHeaders, ...services } = opts;
+  const built = createServices(config, services);
+  return {
+    yoga: createYoga(built, graphiqlHeaders ? { graphiqlHeaders } : {}),
+    services: built,
+    metrics: built.metrics,
+    beginShutdown: () => built.beginShutdown(),
+    close: () => built.close(),
+  };
+}
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -175,7 +203,7 @@ export async function startLiveStack(opts: StackOptions = {}): Promise<LiveStack
     ...opts.gateway,
   });
   server.on('request', gateway.yoga);
-  const ws = attachWebSocket(server, gateway.yoga as never);
+  const ws = attachWebSocket(server, gateway.yoga);
   return {
     sim,
     gateway,

@@ -11,6 +11,8 @@ import {
   UploadVideoDocument,
   WatchVideosDocument,
 } from '../operations/__generated__/graphql.js';
+import { CallbackSigner } from '../src/live/callbacks.js';
+import { Credential } from '../src/mavi/credential.js';
 import { eventually, type LiveStack, sleep, startLiveStack, take } from './helpers.js';
 
 /**
@@ -22,11 +24,15 @@ type Result = {
   errors?: unknown;
 };
 
+/** Known to the tests, so they can sign callback URLs as the gateway would. */
+const WEBHOOK_SECRET = 'live-test-webhook-secret-0123';
+
 let stack: LiveStack;
 beforeAll(async () => {
   // Parsing takes long enough for a subscriber to be in place; polls are rare unless a test wants them.
   stack = await startLiveStack({
     simulator: { parseDelayMs: 300, transcriptionDelayMs: 200, chatChunkDelayMs: 5 },
+    env: { WEBHOOK_SECRET },
   });
 });
 afterAll(() => stack.close());
@@ -83,10 +89,16 @@ async function uploadThroughGateway(auth: string, filename: string): Promise<str
  * Starts a subscription (the clients connect on the first read) and waits until the gateway
  * has a poller for it, so the subscriber is in place. Returns the pending first event and the rest.
  */
+/** Shared pollers on the gateway now, as its metrics report them. */
+async function pollers(): Promise<number> {
+  const gauge = await stack.gateway.metrics.livePollers.get();
+  return gauge.values.reduce((sum, v) => sum + v.value, 0);
+}
+
 async function subscribed(iterator: AsyncIterableIterator<Result>) {
-  const pollers = stack.gateway.services.live?.pollerCount ?? 0;
+  const before = await pollers();
   const first = iterator.next();
-  await eventually(() => ((stack.gateway.services.live?.pollerCount ?? 0) > pollers ? true : undefined));
+  await eventually(async () => ((await pollers()) > before ? true : undefined));
   const rest = (async function* () {
     const head = await first;
     if (head.done) return;
@@ -150,9 +162,9 @@ describe('videoStatusChanged', () => {
       subscribe(clients[2] as never, WatchVideosDocument, { videoNos: [a.videoNo, b.videoNo] }),
     ];
     const pending = streams.map((s) => take(s, 10));
-    await eventually(() => (stack.gateway.services.live?.pollerCount === 1 ? true : undefined));
+    await eventually(async () => ((await pollers()) === 1 ? true : undefined));
     await sleep(100);
-    expect(stack.gateway.services.live?.pollerCount).toBe(1);
+    expect(await pollers()).toBe(1);
     stack.sim.setVideoStatus(key, a.videoNo, 'PARSE');
     stack.sim.setVideoStatus(key, b.videoNo, 'FAIL');
     const [onlyA, onlyB, both] = await Promise.all(pending);
@@ -164,7 +176,7 @@ describe('videoStatusChanged', () => {
     ).toEqual(['UNPARSE']);
     expect(both).toHaveLength(2);
     // Everyone completed: the poller stops.
-    await eventually(() => (stack.gateway.services.live?.pollerCount === 0 ? true : undefined));
+    await eventually(async () => ((await pollers()) === 0 ? true : undefined));
   });
 
   it('backs off while nothing changes and stops polling when nothing is watched', async () => {
@@ -179,7 +191,7 @@ describe('videoStatusChanged', () => {
     // 50 ms growing ×1.5 towards 400 ms: later gaps are longer than the first ones.
     expect((gaps.at(-1) as number) > (gaps[0] as number) * 2).toBe(true);
     await events.return();
-    await eventually(() => (stack.gateway.services.live?.pollerCount === 0 ? true : undefined));
+    await eventually(async () => ((await pollers()) === 0 ? true : undefined));
     const after = pollsOf(key).length;
     await sleep(900);
     expect(pollsOf(key).length).toBe(after);
@@ -240,7 +252,7 @@ describe('videoStatusChanged', () => {
     try {
       const events = subscribe(client, WatchVideosDocument, { videoNos: [video.videoNo] });
       const pending = take(events, 10);
-      await eventually(() => ((stack.gateway.services.live?.pollerCount ?? 0) > 0 ? true : undefined));
+      await eventually(async () => ((await pollers()) > 0 ? true : undefined));
       stack.sim.setVideoStatus(key, video.videoNo, 'PARSE');
       expect((await pending).map((r) => field(r)?.__typename)).toEqual([
         'SubscriptionVideoStatusChangedSuccess',
@@ -295,8 +307,8 @@ function pollsOf(key: string) {
 }
 
 describe('upload callbacks', () => {
-  async function callbackUrl(key: string): Promise<string> {
-    await uploadThroughGateway(key, 'any.mp4');
+  /** The callback URL the gateway handed MAVI with the account's last upload. */
+  function lastCallbackUrl(): string {
     const url = new URL(stack.sim.callsTo('upload').at(-1)?.url ?? '', 'http://x');
     return url.searchParams.get('callBackUri') ?? '';
   }
@@ -308,54 +320,104 @@ describe('upload callbacks', () => {
       body: JSON.stringify(body),
     });
 
+  const statuses = (received: Result[]) =>
+    received.map((r) => {
+      const data = (
+        field(r) as unknown as {
+          data: { previousStatus: string; video: { videoNo: string; status: string } };
+        }
+      ).data;
+      return `${data.video.videoNo}: ${data.previousStatus}→${data.video.status}`;
+    });
+
   it('refuses a missing or wrong token and a malformed body, publishing nothing; a repeat publishes nothing new', async () => {
     const key = stack.newAccount({ seed: false });
-    const video = stack.sim.addVideo(key, { status: 'UNPARSE' });
-    const url = await callbackUrl(key);
-    expect(url).toMatch(/\/webhooks\/mavi\/upload\/[0-9a-f]{32}\/[A-Za-z0-9_-]+$/);
-    const events = await subscribed(subscribe(sse(key), WatchVideosDocument, { videoNos: [video.videoNo] }));
-    await sleep(100);
+    const videoNo = await uploadThroughGateway(key, 'any.mp4');
+    const url = lastCallbackUrl();
+    expect(url).toMatch(/\/webhooks\/mavi\/upload\/[0-9a-f]{32}\/[A-Za-z0-9_-]{22}\/[A-Za-z0-9_-]{43}$/);
+    const events = await subscribed(subscribe(sse(key), WatchVideosDocument, { videoNos: [videoNo] }));
+    await sleep(50);
 
     const wrong = url.replace(/[^/]+$/, 'A'.repeat(43));
-    expect((await post(wrong, { videoNo: video.videoNo, clientId: 'c', status: 'FAIL' })).status).toBe(401);
-    expect(
-      (await post(url.replace(/\/[^/]+$/, ''), { videoNo: video.videoNo, clientId: 'c', status: 'FAIL' }))
-        .status,
-    ).toBe(404);
-    expect((await post(url, { videoNo: video.videoNo, status: 'FAIL' })).status).toBe(400);
-    expect((await post(url, { videoNo: video.videoNo, clientId: 'c', status: 'DONE' })).status).toBe(400);
+    expect((await post(wrong, { videoNo, clientId: 'c', status: 'FAIL' })).status).toBe(401);
+    // Another nonce under the same token: the token signs the nonce too.
+    const otherNonce = url.replace(/\/[A-Za-z0-9_-]{22}\//, `/${'n'.repeat(22)}/`);
+    expect((await post(otherNonce, { videoNo, clientId: 'c', status: 'FAIL' })).status).toBe(401);
+    expect((await post(url.replace(/\/[^/]+$/, ''), { videoNo, clientId: 'c', status: 'FAIL' })).status).toBe(
+      404,
+    );
+    expect((await post(url, { videoNo, status: 'FAIL' })).status).toBe(400);
+    expect((await post(url, { videoNo, clientId: 'c', status: 'DONE' })).status).toBe(400);
     expect((await fetch(url, { method: 'POST', body: 'not json' })).status).toBe(400);
     // A token for uploads is not one for transcriptions.
     expect((await post(url.replace('/upload/', '/transcription/'), {})).status).toBe(401);
 
-    const first = await post(url, { videoNo: video.videoNo, clientId: 'c', status: 'PARSE' });
-    expect(await first.json()).toEqual({ ok: true, published: true });
-    const again = await post(url, { videoNo: video.videoNo, clientId: 'c', status: 'PARSE' });
-    expect(await again.json()).toEqual({ ok: true, published: false });
-
+    // The simulator's own PARSE callback, after its parse delay.
     const received = await take(events, 10);
-    expect(
-      received.map((r) => (field(r) as unknown as { data: { video: { status: string } } }).data.video.status),
-    ).toEqual(['PARSE']);
+    expect(statuses(received)).toEqual([`${videoNo}: UNPARSE→PARSE`]);
+    const again = await post(url, { videoNo, clientId: 'c', status: 'PARSE' });
+    expect(await again.json()).toEqual({ ok: true, published: false });
   });
 
-  it("never delivers one account's callback to another account's subscribers", async () => {
-    const alice = stack.newAccount({ seed: false });
+  it("publishes a callback only for the video its URL was issued for, never another of the account's or a made-up one", async () => {
     const bob = stack.newAccount({ seed: false });
-    const aliceUrl = await callbackUrl(alice);
-    const bobVideo = stack.sim.addVideo(bob, { status: 'UNPARSE' });
+    const alice = stack.newAccount({ seed: false });
     const aliceVideo = stack.sim.addVideo(alice, { status: 'UNPARSE' });
-    const bobEvents = await subscribed(subscribe(sse(bob), WatchVideosDocument, { videoNos: null }));
-    await sleep(150);
-    // Alice's callback even names Bob's video: it is published on Alice's topic only.
-    await post(aliceUrl, { videoNo: bobVideo.videoNo, clientId: 'c', status: 'PARSE' });
-    await post(aliceUrl, { videoNo: aliceVideo.videoNo, clientId: 'c', status: 'PARSE' });
-    stack.sim.setVideoStatus(bob, bobVideo.videoNo, 'FAIL');
-    const [first] = await take(bobEvents, 1);
-    expect(field(first)).toMatchObject({
-      data: { video: { videoNo: bobVideo.videoNo, status: 'PARSE_ERROR' } },
-    });
-    await bobEvents.return?.();
+    const bobOther = stack.sim.addVideo(bob, { status: 'UNPARSE' });
+    const bobVideo = await uploadThroughGateway(bob, 'bob.mp4');
+    const bobUrl = lastCallbackUrl();
+    const everything = await subscribed(subscribe(sse(bob), WatchVideosDocument, { videoNos: null }));
+    const aliceEvents = await subscribed(subscribe(sse(alice), WatchVideosDocument, { videoNos: null }));
+    await sleep(50);
+
+    // Bob's valid URL, naming Alice's video, another of his own, and one nobody has.
+    for (const forged of [aliceVideo.videoNo, bobOther.videoNo, 'mavi_video_999999999999999999']) {
+      const res = await post(bobUrl, { videoNo: forged, clientId: 'c', status: 'PARSE' });
+      expect(res.status).toBe(403);
+      expect(await res.json()).toEqual({ error: 'This callback URL was issued for another video.' });
+    }
+    // What MAVI itself reports still arrives: the simulator's PARSE for Bob's upload.
+    const [first] = await take(everything, 1);
+    expect(statuses([first as Result])).toEqual([`${bobVideo}: UNPARSE→PARSE`]);
+    // Nothing about the forged videos reached either account's subscribers meanwhile.
+    stack.sim.setVideoStatus(alice, aliceVideo.videoNo, 'FAIL');
+    const [alices] = await take(aliceEvents, 1);
+    expect(statuses([alices as Result])).toEqual([`${aliceVideo.videoNo}: UNPARSE→PARSE_ERROR`]);
+    await everything.return?.();
+    await aliceEvents.return?.();
+  });
+
+  it('never moves a video back from a final status, whatever order callbacks come in', async () => {
+    const key = stack.newAccount({ seed: false });
+    const videoNo = await uploadThroughGateway(key, 'late.mp4');
+    const url = lastCallbackUrl();
+    const events = await subscribed(subscribe(sse(key), WatchVideosDocument, { videoNos: null }));
+    const [parsed] = await take(events, 1);
+    expect(statuses([parsed as Result])).toEqual([`${videoNo}: UNPARSE→PARSE`]);
+    // MAVI resends an old UNPARSE, then PARSE again, then FAIL: nothing moves, nothing is sent.
+    for (const status of ['UNPARSE', 'PARSE', 'FAIL', 'UNPARSE']) {
+      const res = await post(url, { videoNo, clientId: 'c', status });
+      expect(await res.json()).toEqual({ ok: true, published: false });
+    }
+    // The next event this subscriber sees is about another video, not a step back.
+    const next = stack.sim.addVideo(key, { status: 'UNPARSE' });
+    await sleep(120);
+    stack.sim.setVideoStatus(key, next.videoNo, 'PARSE');
+    const [after] = await take(events, 1);
+    expect(statuses([after as Result])[0]).toMatch(new RegExp(`^${next.videoNo}: `));
+    await events.return?.();
+  });
+
+  it('refuses a signed URL the gateway never issued, at once', async () => {
+    const key = stack.newAccount({ seed: false });
+    const { credential } = Credential.parse(key);
+    const nonce = 'x'.repeat(22);
+    const signer = new CallbackSigner(WEBHOOK_SECRET);
+    const url = `${stack.url.replace('/graphql', '')}/webhooks/mavi/upload/${credential?.id}/${nonce}/${signer.sign('upload', credential?.id ?? '', nonce)}`;
+    const started = Date.now();
+    const res = await post(url, { videoNo: 'mavi_video_1', clientId: 'c', status: 'PARSE' });
+    expect(res.status).toBe(410);
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
 
@@ -490,12 +552,12 @@ describe('transcriptionProgress', () => {
       (stack.sim.callsTo('subTranscription').at(-1)?.body as { callBackURI?: string } | undefined)
         ?.callBackURI,
     );
-    const before = stack.gateway.services.live?.pollerCount ?? 0;
+    const before = await pollers();
     const first = subscribe(sse(key), TranscriptionProgressDocument, { taskNo });
     const second = subscribe(sse(key), TranscriptionProgressDocument, { taskNo });
     const both = Promise.all([take(first, 10), take(second, 10)]);
-    await eventually(() => ((stack.gateway.services.live?.pollerCount ?? 0) > before ? true : undefined));
-    expect(stack.gateway.services.live?.pollerCount).toBe(before + 1);
+    await eventually(async () => ((await pollers()) > before ? true : undefined));
+    expect(await pollers()).toBe(before + 1);
 
     const send = (url: string, body: unknown) =>
       fetch(url, {
@@ -505,11 +567,25 @@ describe('transcriptionProgress', () => {
       });
     expect((await send(callback.replace(/[^/]+$/, 'B'.repeat(43)), {})).status).toBe(401);
     expect((await send(callback, { taskNo })).status).toBe(400);
+    // The URL reports on its own task only.
+    const other = {
+      taskNo: 'project_1',
+      videoNo: video.videoNo,
+      type: 'AUDIO',
+      status: 'FINISH',
+      transcriptions: [],
+    };
+    const forged = await send(callback, other);
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({ error: 'This callback URL was issued for another task.' });
 
     const [a, b] = await both;
     for (const events of [a, b]) {
       const states = events?.map((r) => (field(r) as unknown as { data: { status: string } }).data.status);
       expect(states?.at(-1)).toBe('FINISH');
     }
+    // A late UNFINISHED for the finished task changes nothing.
+    const stale = { taskNo, videoNo: video.videoNo, type: 'AUDIO', status: 'UNFINISHED', transcriptions: [] };
+    expect(await (await send(callback, stale)).json()).toEqual({ ok: true, published: false });
   });
 });

@@ -9,6 +9,8 @@ import { freePort } from './processes.js';
 export interface RedisServer {
   url: string;
   port: number;
+  /** The redis-server process, for tests that stop it (SIGSTOP) to make it stop answering. */
+  pid: number;
   close(): Promise<void>;
 }
 
@@ -73,10 +75,13 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pid: child.pid as number,
     close: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
+        // A stopped server would hold SIGTERM until continued.
+        child.kill('SIGCONT');
         child.kill('SIGTERM');
       }),
   };

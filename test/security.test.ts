@@ -230,7 +230,7 @@ describe('introspection', () => {
         expect(res.status).toBe(400);
         expect(res.data).toBeUndefined();
         expect(res.errors?.[0]?.message).toBe(
-          `Introspection is disabled on this gateway: ${field} cannot be queried.`,
+          `GraphQL introspection has been disabled, but the requested query contained the field "${field}".`,
         );
         expect(res.errors?.[0]?.extensions?.code).toBe('INTROSPECTION_DISABLED');
       }

@@ -1,8 +1,11 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { print } from 'graphql';
 import { createClient as createWsClient } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SearchVideosDocument, WatchVideosDocument } from '../operations/__generated__/graphql.js';
+import { CLEANUP_MARGIN_MS } from '../src/shutdown.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
 import { eventually } from './helpers.js';
 import { type GatewayProcess, startGatewayProcess } from './processes.js';
@@ -18,6 +21,15 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
 });
 
+/** How long past its deadline a test waits for an exit: room for a loaded machine. */
+const SLACK_MS = 4000;
+
+/** The exit code (or signal), or null if the process is still running after `ms`. */
+function exitWithin(gateway: GatewayProcess, ms: number): Promise<number | string | null> {
+  const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), ms).unref());
+  return Promise.race([gateway.exited, timeout]);
+}
+
 async function setUp(env: Record<string, string> = {}) {
   const sim: Simulator = await startSimulator();
   cleanups.push(() => sim.close());
@@ -31,7 +43,7 @@ async function setUp(env: Record<string, string> = {}) {
     ...env,
   });
   cleanups.push(() => gateway.stop('SIGKILL'));
-  return { sim, gateway, key: sim.createAccount().apiKey };
+  return { sim, redis, gateway, key: sim.createAccount().apiKey };
 }
 
 function post(url: string, key: string, query: string, variables: Record<string, unknown> = {}) {
@@ -112,5 +124,42 @@ describe('graceful shutdown', () => {
     expect(await gateway.exited).toBe(0);
     expect(await stuck).toBe('connection closed');
     expect(gateway.output()).toContain('grace period over');
+  }, 30_000);
+
+  it('exits 0 soon after the grace period when cleanup never finishes (Redis stopped answering)', async () => {
+    const graceMs = 500;
+    const { redis, gateway } = await setUp({ SHUTDOWN_GRACE_MS: String(graceMs) });
+    // Connected, then silent: QUIT is sent and its answer never comes.
+    process.kill(redis.pid, 'SIGSTOP');
+    gateway.child.kill('SIGTERM');
+    const code = await exitWithin(gateway, graceMs + CLEANUP_MARGIN_MS + SLACK_MS);
+    expect(code ?? 'still running', gateway.output()).toBe(0);
+    expect(gateway.output()).toContain('shutdown cleanup did not finish');
+  }, 30_000);
+});
+
+describe('the hard deadline', () => {
+  it('kills a process whose main thread is blocked, which a JS timer could not', async () => {
+    // The watchdog armed as shutdown arms it, then the main thread blocked for good: the
+    // timer that would exit 3 never runs; the watchdog's SIGKILL ends the process.
+    const script = `
+      import { armHardDeadline } from './src/shutdown.ts';
+      setTimeout(() => process.exit(3), 100);
+      armHardDeadline(500);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+    `;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: fileURLToPath(new URL('../', import.meta.url)),
+      stdio: 'ignore',
+    });
+    cleanups.push(async () => child.kill('SIGKILL'));
+    const ended = await new Promise<string>((resolve) => {
+      const timer = setTimeout(() => resolve('still running'), 500 + SLACK_MS + 5000);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve(signal ?? `exit ${code}`);
+      });
+    });
+    expect(ended).toBe('SIGKILL');
   }, 30_000);
 });

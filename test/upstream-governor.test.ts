@@ -10,8 +10,15 @@ import { createLogger } from '../src/logger.js';
 import { Credential } from '../src/mavi/credential.js';
 import type { GovernorEvent } from '../src/mavi/governor.js';
 import type { MaviEndpoint } from '../src/simulator/types.js';
-import { createGateway, type Gateway } from '../src/yoga.js';
-import { eventually, expectType, type Stack, startStack, testConfig } from './helpers.js';
+import {
+  createGateway,
+  eventually,
+  expectType,
+  type Gateway,
+  type Stack,
+  startStack,
+  testConfig,
+} from './helpers.js';
 import { type RedisServer, startRedis } from './redis.js';
 
 /**

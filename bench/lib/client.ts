@@ -6,9 +6,6 @@ import { Agent, type IncomingMessage, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { type DocumentNode, print } from 'graphql';
-import { CallbackSigner } from '../../src/live/tokens.js';
-import { Credential } from '../../src/mavi/credential.js';
-import { WEBHOOK_SECRET } from './procs.js';
 
 /** A typed document as the text a frontend would send. */
 export function text(document: unknown): string {
@@ -151,15 +148,6 @@ export function subscribeSse(
 }
 
 const callbackAgent = new Agent({ keepAlive: true, maxSockets: 64 });
-const signer = new CallbackSigner(WEBHOOK_SECRET);
-
-/** MAVI's upload callback for a video of this account, signed as the gateway signs it. */
-export function callbackPath(apiKey: string): string {
-  const { credential } = Credential.parse(apiKey);
-  if (!credential) throw new Error('not a credential');
-  return `/webhooks/mavi/upload/${credential.id}/${signer.sign('upload', credential.id)}`;
-}
-
 /** POSTs a body to a path on `origin` over a keep-alive pool; resolves with the status. */
 export function post(origin: string, path: string, payload: string): Promise<number> {
   const target = new URL(origin);

@@ -41,6 +41,16 @@ function run(command: SimCommand): unknown {
       lag.reset();
       return result;
     }
+    case 'callbackUrls': {
+      // The simulator calls back as soon as an upload arrives (UNPARSE), so every upload made
+      // through a gateway shows here with the URL that gateway issued for it.
+      const urls: Record<string, string> = {};
+      for (const callback of sim.callbacks) {
+        const videoNo = (callback.body as { videoNo?: unknown }).videoNo;
+        if (typeof videoNo === 'string') urls[videoNo] = callback.url;
+      }
+      return urls;
+    }
     case 'counts': {
       const counts: CallCounts = { byEndpoint: {}, searchDBByStatus: {}, total: sim.calls.length };
       for (const call of sim.calls) {

@@ -17,7 +17,9 @@ export type SimCommand =
   | { cmd: 'resetCalls' }
   /** The simulator's event-loop delay since the last `lag` (p99 and max, ms). */
   | { cmd: 'lag' }
-  | { cmd: 'counts' };
+  | { cmd: 'counts' }
+  /** videoNo -> the callback URL the simulator POSTed its status to (uploads through a gateway). */
+  | { cmd: 'callbackUrls' };
 
 export interface BenchAccount {
   apiKey: string;

@@ -1,29 +1,31 @@
-import type { Plugin } from 'graphql-yoga';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { MaviTransport } from '../mavi/transport.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { CallbackSigner } from './callbacks.js';
 import { createMemoryBus, createRedisBus } from './events.js';
 import { LiveService } from './live.js';
 import { MemoryLiveState, RedisLiveState } from './state.js';
-import { CallbackSigner } from './tokens.js';
-import { useMaviWebhooks } from './webhooks.js';
 
 export interface Live {
   service: LiveService;
-  /** The webhook routes, as a yoga plugin. */
-  webhooks: Plugin;
-  /** The Redis connections of live updates, when configured (for readiness checks). */
+  /** The Redis connection of live updates, when configured (for readiness checks). */
   redis: Redis | null;
   close(): Promise<void>;
 }
 
 /**
  * Live updates on one instance (in-memory bus and state) or, with REDIS_URL, across
- * instances: events over Redis pub/sub, statuses, leases and watch lists in Redis.
- * Redis pub/sub needs a connection of its own for subscribing.
+ * instances: events over Redis pub/sub, statuses, leases, watch lists and callback bindings in
+ * Redis. Redis pub/sub needs a connection of its own for subscribing.
  */
-export function createLive(config: Config, transport: MaviTransport, logger: Logger): Live {
+export function createLive(
+  config: Config,
+  transport: MaviTransport,
+  logger: Logger,
+  metrics: GatewayMetrics,
+): Live {
   const signer = new CallbackSigner(config.webhookSecret);
   let redis: Redis | null = null;
   let subscriber: Redis | null = null;
@@ -47,10 +49,10 @@ export function createLive(config: Config, transport: MaviTransport, logger: Log
     signer,
     publicBaseUrl: config.publicBaseUrl,
     logger,
+    metrics,
   });
   return {
     service,
-    webhooks: useMaviWebhooks({ live: service, signer, logger }),
     redis,
     async close() {
       service.close();

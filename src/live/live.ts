@@ -1,16 +1,17 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { CallbackUrls } from '../context.js';
-import { Loaders } from '../loaders.js';
 import { MaviClient } from '../mavi/client.js';
 import type { Credential } from '../mavi/credential.js';
 import { LIMITS } from '../mavi/endpoints.js';
-import { AccountDisabledError, UnauthorizedError } from '../mavi/errors.js';
+import { type AccountDisabledError, UnauthorizedError } from '../mavi/errors.js';
 import type { MaviTransport } from '../mavi/transport.js';
 import type { TranscriptionRecord, VideoRecord, VideoStatus } from '../mavi/types.js';
+import { findVideos } from '../mavi/videos.js';
+import type { GatewayMetrics } from '../metrics.js';
+import { type CallbackPurpose, CallbackSigner, type IssuedCallback } from './callbacks.js';
 import type { EventBus, EventSubscription } from './events.js';
 import { type PollTiming, SharedPoller } from './poller.js';
 import type { LiveState } from './state.js';
-import type { CallbackSigner } from './tokens.js';
 
 /** A video as it travels in an event (JSON across Redis: times as epoch ms). */
 export interface VideoSnapshot {
@@ -39,9 +40,30 @@ export type TranscriptionEvent = { kind: 'progress'; record: TranscriptionRecord
 /** Subscribers of `videoStatusChanged(videoNos: null)` watch this member: every video. */
 export const ALL_VIDEOS = '*';
 
+/** Statuses a video never leaves: MAVI may resend or reorder callbacks, the gateway never goes back. */
+const FINAL_STATUSES: readonly VideoStatus[] = ['PARSE', 'PARSE_ERROR'];
+
 export function isFinal(status: VideoStatus | null | undefined): boolean {
   return status === 'PARSE' || status === 'PARSE_ERROR';
 }
+
+/** A transcription's state as stored: FINISH is final; before it, the segments seen so far. */
+function transcriptionState(record: Pick<TranscriptionRecord, 'status' | 'segments'>): string {
+  return record.status === 'FINISH' ? 'FINISH' : `UNFINISHED:${record.segments.length}`;
+}
+
+/**
+ * How long a callback URL stays bound to its upload or task: MAVI calls back once parsing or
+ * transcribing is done, which can take a while for a long video; a week covers any.
+ */
+const CALLBACK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * How long a callback waits for its URL to be bound: MAVI may call back (an early UNPARSE)
+ * before the gateway has read MAVI's answer to the upload that named the video.
+ */
+const CALLBACK_BIND_WAIT_MS = 5000;
+/** What an issued callback URL is bound to until MAVI's answer names its video or task. */
+const PENDING = '';
 
 export function snapshot(video: VideoRecord): VideoSnapshot {
   return {
@@ -79,6 +101,8 @@ export interface LiveOptions {
   signer: CallbackSigner;
   publicBaseUrl: string;
   logger: Logger;
+  /** For the pollers gauge (mavi_gateway_live_pollers). */
+  metrics: GatewayMetrics;
 }
 
 /**
@@ -86,10 +110,11 @@ export interface LiveOptions {
  * per credential, one transcription poller per credential and task, the webhook entry points
  * (recordVideoStatus, recordTranscription), and the callback URLs handed to MAVI.
  *
- * Every source goes through {@link LiveState.swap}, so a status is published once however
- * many sources report it (a callback, then the poller, then a repeated callback).
+ * Every source goes through {@link LiveState.advance}, so a status is published once however
+ * many sources report it (a callback, then the poller, then a repeated callback), and a final
+ * one (PARSE, PARSE_ERROR, FINISH) is never followed by an older one arriving late.
  */
-export class LiveService implements CallbackUrls {
+export class LiveService {
   readonly #o: LiveOptions;
   readonly #videoPollers = new Map<string, SharedPoller>();
   readonly #transcriptionPollers = new Map<string, SharedPoller>();
@@ -102,12 +127,61 @@ export class LiveService implements CallbackUrls {
 
   // ------------------------------------------------------------------ callback URLs
 
-  uploadCallbackUrl(credential: Credential): string {
-    return `${this.#o.publicBaseUrl}/webhooks/mavi/upload/${credential.id}/${this.#o.signer.sign('upload', credential.id)}`;
+  /**
+   * A callback URL for one upload (or one transcription task) by this credential, to hand
+   * MAVI; bind it to the videoNo (taskNo) MAVI answers with. The URL is recorded as issued
+   * first, so that a callback racing MAVI's answer waits for the binding while one to a URL
+   * never issued (or long expired) is refused at once.
+   */
+  async issueCallback(purpose: CallbackPurpose, credential: Credential): Promise<IssuedCallback> {
+    const nonce = CallbackSigner.nonce();
+    const token = this.#o.signer.sign(purpose, credential.id, nonce);
+    const key = `callback:${purpose}:${credential.id}:${nonce}`;
+    // The upload (or task) goes ahead even when the binding cannot be stored (Redis
+    // unreachable): MAVI's callback is then refused and polling reports the status instead.
+    const store = async (subject: string) => {
+      try {
+        await this.#o.state.bind(key, subject, CALLBACK_TTL_MS);
+      } catch (error) {
+        this.#o.logger.warn(
+          { err: (error as Error).message, purpose },
+          'callback URL could not be recorded; polling will report this one',
+        );
+      }
+    };
+    await store(PENDING);
+    return {
+      url: `${this.#o.publicBaseUrl}/webhooks/mavi/${purpose}/${credential.id}/${nonce}/${token}`,
+      bind: (subject) => store(subject),
+    };
   }
 
-  transcriptionCallbackUrl(credential: Credential): string {
-    return `${this.#o.publicBaseUrl}/webhooks/mavi/transcription/${credential.id}/${this.#o.signer.sign('transcription', credential.id)}`;
+  /** Whether a callback URL's token is one this gateway signed. */
+  verifyCallback(purpose: CallbackPurpose, credentialId: string, nonce: string, token: string): boolean {
+    return this.#o.signer.verify(purpose, credentialId, nonce, token);
+  }
+
+  /**
+   * What a callback URL was issued for (the videoNo or taskNo), waiting up to `waitMs` for the
+   * binding when MAVI calls back before the gateway has read MAVI's answer; null when the URL
+   * is not bound (never issued here, its upload failed, or its binding outlived its week).
+   */
+  async callbackSubject(
+    purpose: CallbackPurpose,
+    credentialId: string,
+    nonce: string,
+    waitMs = CALLBACK_BIND_WAIT_MS,
+  ): Promise<string | null> {
+    const key = `callback:${purpose}:${credentialId}:${nonce}`;
+    const deadline = Date.now() + waitMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 250)) {
+      const subject = await this.#o.state.get(key);
+      if (subject === null) return null;
+      if (subject !== PENDING) return subject;
+      const left = deadline - Date.now();
+      if (left <= 0) return null;
+      await sleep(Math.min(delay, left), undefined, { ref: false });
+    }
   }
 
   // ------------------------------------------------------------------ videos
@@ -130,7 +204,11 @@ export class LiveService implements CallbackUrls {
     status: VideoStatus,
     video: VideoRecord | null = null,
   ): Promise<boolean> {
-    const { changed, previous } = await this.#o.state.swap(`video:${credentialId}:${videoNo}`, status);
+    const { changed, previous } = await this.#o.state.advance(
+      `video:${credentialId}:${videoNo}`,
+      status,
+      FINAL_STATUSES,
+    );
     if (!changed) return false;
     const event: VideoEvent = {
       kind: 'status',
@@ -167,11 +245,13 @@ export class LiveService implements CallbackUrls {
         tick: (watched) => this.#pollVideos(credential, watched),
         onFatal: (error) => this.#o.bus.publish(LiveService.videoTopic(credential.id), fatalEvent(error)),
         onEmpty: () => {
+          this.#o.metrics.livePollers.dec({ kind: 'video' });
           this.#videoPollers.delete(credential.id);
           this.#pending.delete(credential.id);
         },
       });
       this.#videoPollers.set(credential.id, poller);
+      this.#o.metrics.livePollers.inc({ kind: 'video' });
     }
     return poller.watch(members);
   }
@@ -209,19 +289,11 @@ export class LiveService implements CallbackUrls {
       const stored = (await this.#o.state.get(`video:${credential.id}:${videoNo}`)) as VideoStatus | null;
       if (!isFinal(stored)) lookups.push(videoNo);
     }
-    if (lookups.length > 0) {
-      const found = await new Loaders(mavi).video.loadMany(lookups);
-      for (const video of found) {
-        if (video instanceof Error) {
-          if (video instanceof UnauthorizedError || video instanceof AccountDisabledError) throw video;
-          continue;
-        }
-        if (
-          video.status &&
-          (await this.recordVideoStatus(credential.id, video.videoNo, video.status, video))
-        ) {
-          changed = true;
-        }
+    // Errors (0401/0403 among them) reach the poller, which ends the subscriptions on them.
+    const found = await findVideos(lookups, (page, pageSize) => mavi.listVideos({ page, pageSize }));
+    for (const video of found.values()) {
+      if (video.status && (await this.recordVideoStatus(credential.id, video.videoNo, video.status, video))) {
+        changed = true;
       }
     }
     return changed;
@@ -239,10 +311,10 @@ export class LiveService implements CallbackUrls {
 
   /** A transcription state from any source; published only when status or segments changed. */
   async recordTranscription(credentialId: string, record: TranscriptionRecord): Promise<boolean> {
-    const fingerprint = `${record.status}:${record.segments.length}`;
-    const { changed } = await this.#o.state.swap(
+    const { changed } = await this.#o.state.advance(
       `transcription:${credentialId}:${record.taskNo}`,
-      fingerprint,
+      transcriptionState(record),
+      ['FINISH'],
     );
     if (changed) {
       const event: TranscriptionEvent = { kind: 'progress', record };
@@ -254,10 +326,7 @@ export class LiveService implements CallbackUrls {
   /** Seeds the state the subscriber saw and joins (or starts) the task's shared poller. */
   async watchTranscription(credential: Credential, seen: TranscriptionRecord): Promise<() => void> {
     const { taskNo } = seen;
-    await this.#o.state.seed(
-      `transcription:${credential.id}:${taskNo}`,
-      `${seen.status}:${seen.segments.length}`,
-    );
+    await this.#o.state.seed(`transcription:${credential.id}:${taskNo}`, transcriptionState(seen));
     const key = `${credential.id}:${taskNo}`;
     let poller = this.#transcriptionPollers.get(key);
     if (!poller) {
@@ -272,19 +341,18 @@ export class LiveService implements CallbackUrls {
         },
         onFatal: (error) =>
           this.#o.bus.publish(LiveService.transcriptionTopic(credential.id, taskNo), fatalEvent(error)),
-        onEmpty: () => this.#transcriptionPollers.delete(key),
+        onEmpty: () => {
+          this.#o.metrics.livePollers.dec({ kind: 'transcription' });
+          this.#transcriptionPollers.delete(key);
+        },
       });
       this.#transcriptionPollers.set(key, poller);
+      this.#o.metrics.livePollers.inc({ kind: 'transcription' });
     }
     return poller.watch([taskNo]);
   }
 
   // ------------------------------------------------------------------ lifecycle
-
-  /** Pollers running on this instance (for metrics and tests). */
-  get pollerCount(): number {
-    return this.#videoPollers.size + this.#transcriptionPollers.size;
-  }
 
   close(): void {
     for (const poller of [...this.#videoPollers.values(), ...this.#transcriptionPollers.values()])

@@ -60,10 +60,6 @@ export class SharedPoller {
     this.#interval = opts.timing.minMs;
   }
 
-  get watcherCount(): number {
-    return this.#watchers.size;
-  }
-
   /** Adds a subscriber's interest; the returned function removes it. */
   watch(members: readonly string[]): () => void {
     const id = this.#nextWatcher++;
@@ -136,12 +132,6 @@ export class SharedPoller {
 
   #grow(): number {
     return Math.min(this.#timing.maxMs, Math.round(this.#interval * 1.5));
-  }
-
-  /** Polls soon at the shortest interval (something may be about to change). */
-  nudge(): void {
-    this.#interval = this.#timing.minMs;
-    if (this.#holding && !this.#polling) this.#schedule(0);
   }
 
   /** Stops polling, withdraws this instance's interest and lease so another can take over. */

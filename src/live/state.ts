@@ -4,18 +4,30 @@ import type { Redis } from 'ioredis';
 /**
  * What the live-update machinery must agree on across gateway instances:
  * - the last status seen for each watched thing, so an event goes out only on a change
- *   (callbacks and pollers on any instance compare against the same value);
+ *   (callbacks and pollers on any instance compare against the same value), and never
+ *   backwards from a final one;
+ * - what each callback URL was issued for (the video or task MAVI named);
  * - who polls for a credential (a lease, so pollers are not duplicated);
  * - what every instance's subscribers watch (so the lease holder polls for all of them).
  * One instance keeps it in memory; several keep it in Redis.
  */
 export interface LiveState {
   readonly instanceId: string;
-  /** Stores `value`; says whether it differs from what was stored, and what that was. */
-  swap(key: string, value: string): Promise<{ changed: boolean; previous: string | null }>;
+  /**
+   * Stores `value` unless what is stored is one of `finals` (a state that never moves back:
+   * a parsed video, a finished transcription); says whether the stored value changed, and
+   * what it was.
+   */
+  advance(
+    key: string,
+    value: string,
+    finals: readonly string[],
+  ): Promise<{ changed: boolean; previous: string | null }>;
   /** Stores `value` only if nothing is stored yet (a baseline that must not override news). */
   seed(key: string, value: string): Promise<void>;
   get(key: string): Promise<string | null>;
+  /** Stores `value` under `key` for `ttlMs` (callback URL bindings). */
+  bind(key: string, value: string, ttlMs: number): Promise<void>;
   /** Takes or renews the named lease for this instance; true while this instance holds it. */
   holdLease(name: string): Promise<boolean>;
   releaseLease(name: string): Promise<void>;
@@ -34,10 +46,13 @@ const MEMORY_STATUS_CAP = 200_000;
 export class MemoryLiveState implements LiveState {
   readonly instanceId = randomUUID();
   readonly #values = new Map<string, string>();
+  /** Callback bindings, oldest first (they are written once, with one lifetime). */
+  readonly #bindings = new Map<string, { value: string; expires: number }>();
   readonly #watch = new Map<string, Set<string>>();
 
-  async swap(key: string, value: string) {
+  async advance(key: string, value: string, finals: readonly string[]) {
     const previous = this.#values.get(key) ?? null;
+    if (previous !== null && finals.includes(previous)) return { changed: false, previous };
     this.#remember(key, value);
     return { changed: previous !== value, previous };
   }
@@ -47,7 +62,21 @@ export class MemoryLiveState implements LiveState {
   }
 
   async get(key: string) {
+    const binding = this.#bindings.get(key);
+    if (binding) {
+      if (binding.expires > Date.now()) return binding.value;
+      this.#bindings.delete(key);
+    }
     return this.#values.get(key) ?? null;
+  }
+
+  async bind(key: string, value: string, ttlMs: number) {
+    this.#bindings.delete(key);
+    this.#bindings.set(key, { value, expires: Date.now() + ttlMs });
+    if (this.#bindings.size > MEMORY_STATUS_CAP) {
+      const oldest = this.#bindings.keys().next().value;
+      if (oldest !== undefined) this.#bindings.delete(oldest);
+    }
   }
 
   #remember(key: string, value: string) {
@@ -78,8 +107,14 @@ export class MemoryLiveState implements LiveState {
   }
 }
 
-const SWAP = `
+/** KEYS[1]: the state; ARGV[1]: the new value, ARGV[2]: its lifetime, ARGV[3..]: final values. */
+const ADVANCE = `
 local previous = redis.call('GET', KEYS[1])
+if previous then
+  for i = 3, #ARGV do
+    if previous == ARGV[i] then return {0, previous} end
+  end
+end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if previous == ARGV[1] then return {0, previous} end
 return {1, previous or false}`;
@@ -116,13 +151,14 @@ export class RedisLiveState implements LiveState {
     this.#leaseMs = leaseMs;
   }
 
-  async swap(key: string, value: string) {
+  async advance(key: string, value: string, finals: readonly string[]) {
     const [changed, previous] = (await this.#redis.eval(
-      SWAP,
+      ADVANCE,
       1,
       this.#prefix + key,
       value,
       STATUS_TTL_MS,
+      ...finals,
     )) as [number, string | null];
     return { changed: changed === 1, previous: previous || null };
   }
@@ -133,6 +169,10 @@ export class RedisLiveState implements LiveState {
 
   async get(key: string) {
     return this.#redis.get(this.#prefix + key);
+  }
+
+  async bind(key: string, value: string, ttlMs: number) {
+    await this.#redis.set(this.#prefix + key, value, 'PX', ttlMs);
   }
 
   async holdLease(name: string) {

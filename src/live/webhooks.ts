@@ -1,15 +1,12 @@
 import type { FetchAPI, Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import { DecodeError, nonEmptyString, object, string } from '../mavi/decode.js';
-import { readCode } from '../mavi/envelope.js';
-import { decodeTranscription } from '../mavi/transcription.js';
-import { decodeStatus } from '../mavi/videos.js';
+import { decodeTranscriptionCallback, decodeUploadCallback } from '../mavi/callbacks.js';
+import { DecodeError } from '../mavi/decode.js';
+import { CALLBACK_ROUTE, type CallbackPurpose } from './callbacks.js';
 import type { LiveService } from './live.js';
-import type { CallbackPurpose, CallbackSigner } from './tokens.js';
 
 /** Callback bodies are a few hundred bytes; a transcription with many segments, some KiB. */
 const MAX_CALLBACK_BYTES = 1024 * 1024;
-const ROUTE = /^\/webhooks\/mavi\/(upload|transcription)\/([0-9a-f]{32})\/([A-Za-z0-9_-]{10,100})$/;
 
 /**
  * A JSON answer made with the server's own Response class (yoga's fetchAPI): Node's global
@@ -38,19 +35,24 @@ async function readJson(request: Request): Promise<unknown> {
 }
 
 /**
- * MAVI's callbacks: POST /webhooks/mavi/upload/<credential id>/<token> with
- * `{videoNo, clientId, status}`, and POST /webhooks/mavi/transcription/<credential id>/<token>
- * with getTranscription's `data` (bare or in its envelope; MAVI leaves that open).
+ * MAVI's callbacks: POST /webhooks/mavi/upload/<credential id>/<nonce>/<token> with
+ * `{videoNo, clientId, status}`, and POST /webhooks/mavi/transcription/<credential id>/<nonce>/<token>
+ * with getTranscription's `data` (bare or in its envelope). Each URL was issued for one upload
+ * or one task and bound to the videoNo or taskNo MAVI answered with.
  *
- * A missing or wrong token is refused with 401, a body of the wrong shape with 400, and
- * neither publishes anything. A valid callback answers 200 at once; a repeated one publishes
- * nothing new (the live state compares it with the last status).
+ * A missing or wrong token is refused with 401; a body of the wrong shape with 400; a body
+ * about another video or task than the URL's (a URL's holder forging events about videos it
+ * was not issued for) with 403; a URL that is not bound (the upload failed, or the binding
+ * outlived its week) with 410. None of them publishes anything. A valid callback answers 200
+ * at once; a repeated or stale one publishes nothing (statuses only change, and never back
+ * from PARSE, PARSE_ERROR or FINISH).
  */
-export function useMaviWebhooks(opts: { live: LiveService; signer: CallbackSigner; logger: Logger }): Plugin {
+export function useMaviWebhooks(opts: { live: LiveService; logger: Logger }): Plugin {
+  const { live, logger } = opts;
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if (!url.pathname.startsWith('/webhooks/')) return;
-      const match = ROUTE.exec(url.pathname);
+      const match = CALLBACK_ROUTE.exec(url.pathname);
       if (!match) {
         endResponse(reply(fetchAPI, 404, { error: 'No such webhook.' }));
         return;
@@ -59,27 +61,47 @@ export function useMaviWebhooks(opts: { live: LiveService; signer: CallbackSigne
         endResponse(reply(fetchAPI, 405, { error: 'Webhooks take POST.' }));
         return;
       }
-      const [, purpose, credentialId, token] = match as unknown as [string, CallbackPurpose, string, string];
-      if (!opts.signer.verify(purpose, credentialId, token)) {
-        opts.logger.warn({ purpose }, 'callback refused: bad token');
+      const [, purpose, credentialId, nonce, token] = match as unknown as [
+        string,
+        CallbackPurpose,
+        string,
+        string,
+        string,
+      ];
+      if (!live.verifyCallback(purpose, credentialId, nonce, token)) {
+        logger.warn({ purpose }, 'callback refused: bad token');
         endResponse(reply(fetchAPI, 401, { error: 'The callback token is not valid.' }));
         return;
       }
       try {
         const body = await readJson(request);
-        if (purpose === 'upload') {
-          const o = object(body, 'body');
-          const videoNo = nonEmptyString(o.videoNo, 'body.videoNo');
-          string(o.clientId, 'body.clientId');
-          const status = decodeStatus(o.status, 'body.status');
-          const published = await opts.live.recordVideoStatus(credentialId, videoNo, status);
-          endResponse(reply(fetchAPI, 200, { ok: true, published }));
-        } else {
-          const wrapped = readCode(body) !== null ? (body as { data?: unknown }).data : body;
-          const record = decodeTranscription(wrapped, 'body');
-          const published = await opts.live.recordTranscription(credentialId, record);
-          endResponse(reply(fetchAPI, 200, { ok: true, published }));
+        const report =
+          purpose === 'upload'
+            ? { kind: purpose, callback: decodeUploadCallback(body) }
+            : { kind: purpose, callback: decodeTranscriptionCallback(body) };
+        const subject = await live.callbackSubject(purpose, credentialId, nonce);
+        if (subject === null) {
+          logger.warn({ purpose }, 'callback refused: its URL is not bound to an upload or task');
+          endResponse(
+            reply(fetchAPI, 410, { error: 'This callback URL is not bound to any upload or task.' }),
+          );
+          return;
         }
+        const about = report.kind === 'upload' ? report.callback.videoNo : report.callback.taskNo;
+        if (about !== subject) {
+          logger.warn({ purpose }, 'callback refused: about another video or task than its URL');
+          endResponse(
+            reply(fetchAPI, 403, {
+              error: `This callback URL was issued for another ${purpose === 'upload' ? 'video' : 'task'}.`,
+            }),
+          );
+          return;
+        }
+        const published =
+          report.kind === 'upload'
+            ? await live.recordVideoStatus(credentialId, report.callback.videoNo, report.callback.status)
+            : await live.recordTranscription(credentialId, report.callback);
+        endResponse(reply(fetchAPI, 200, { ok: true, published }));
       } catch (error) {
         if (error instanceof DecodeError) {
           endResponse(
@@ -87,7 +109,7 @@ export function useMaviWebhooks(opts: { live: LiveService; signer: CallbackSigne
           );
           return;
         }
-        opts.logger.error({ err: (error as Error).message, purpose }, 'callback could not be recorded');
+        logger.error({ err: (error as Error).message, purpose }, 'callback could not be recorded');
         endResponse(reply(fetchAPI, 503, { error: 'The callback could not be recorded; send it again.' }));
       }
     },

@@ -330,15 +330,17 @@ export class MaviTransport {
       didTimeOut = true;
       timer.abort(new Error('timeout'));
     }, timeoutMs);
-    // The caller's signal aborts the timer's controller rather than joining it in AbortSignal.any:
-    // on a node:http request yoga's signal is @whatwg-node's own class, which Node 24's
-    // AbortSignal.any refuses ("signals[0] is not of type AbortSignal"). The link outlives
-    // clearTimer: a streamed answer (open) is still aborted by its caller.
+    // Not AbortSignal.any: the caller's signal may be a fetch ponyfill's (yoga's request on
+    // Node 24), which Node's own AbortSignal.any refuses with a TypeError.
     const caller = init.signal;
-    if (caller?.aborted) timer.abort(caller.reason);
-    else caller?.addEventListener('abort', () => timer.abort(caller.reason), { once: true });
+    const onCallerAbort = () => timer.abort(caller?.reason);
+    if (caller?.aborted) onCallerAbort();
+    else caller?.addEventListener('abort', onCallerAbort, { once: true });
     const signal = timer.signal;
-    const clearTimer = () => clearTimeout(handle);
+    const clearTimer = () => {
+      clearTimeout(handle);
+      caller?.removeEventListener('abort', onCallerAbort);
+    };
 
     try {
       const url = this.#url(spec.path, init.query);

@@ -11,6 +11,7 @@ import {
   optionalNumeric,
   optionalString,
 } from './decode.js';
+import { LIMITS } from './endpoints.js';
 import type { MaviTransport } from './transport.js';
 import type { UploadSource, VideoListParams, VideoPage, VideoRecord, VideoStatus } from './types.js';
 
@@ -86,6 +87,31 @@ export function listVideos(
       };
     },
   });
+}
+
+/** Reads one searchDB page of every video (no filter), e.g. through a request's loader. */
+export type PageReader = (page: number, pageSize: number) => Promise<VideoPage>;
+
+/**
+ * Videos by number. MAVI has no lookup by videoNo (its searchDB ignores such a filter), so
+ * they are found by scanning searchDB at its largest page size, stopping at the page where the
+ * last one turns up (or at the end of the library). Numbers not seen are absent from the map.
+ */
+export async function findVideos(
+  videoNos: Iterable<string>,
+  readPage: PageReader,
+): Promise<Map<string, VideoRecord>> {
+  const wanted = new Set(videoNos);
+  const found = new Map<string, VideoRecord>();
+  if (wanted.size === 0) return found;
+  for (let page = 1; ; page++) {
+    const result = await readPage(page, LIMITS.maxPageSize);
+    for (const video of result.videos) {
+      if (wanted.has(video.videoNo)) found.set(video.videoNo, video);
+    }
+    const exhausted = result.videos.length === 0 || page * LIMITS.maxPageSize >= result.total;
+    if (found.size === wanted.size || exhausted) return found;
+  }
 }
 
 /** Characters a multipart filename cannot carry as-is (the quoting rules browsers follow). */

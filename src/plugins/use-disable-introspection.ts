@@ -1,25 +1,28 @@
-import type { ValidationRule } from 'graphql';
+import { type GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 
-/** Refuses `__schema` and `__type` wherever they appear; `__typename` stays available. */
-const noIntrospection: ValidationRule = (context) => ({
-  Field(node) {
-    const name = node.name.value;
-    if (name === '__schema' || name === '__type') {
-      context.reportError(
-        createGraphQLError(`Introspection is disabled on this gateway: ${name} cannot be queried.`, {
-          nodes: [node],
-          extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 400, spec: false } },
-        }),
-      );
-    }
-  },
-});
+/** graphql-js's rule, its errors given the gateway's code and an HTTP 400 whatever the Accept header. */
+const noIntrospection: ValidationRule = (context) =>
+  NoSchemaIntrospectionCustomRule(
+    Object.create(context, {
+      reportError: {
+        value: (error: GraphQLError) =>
+          context.reportError(
+            createGraphQLError(error.message, {
+              nodes: error.nodes,
+              extensions: { code: 'INTROSPECTION_DISABLED', http: { status: 400, spec: false } },
+            }),
+          ),
+      },
+    }),
+  );
 
 /**
  * Turns introspection off (INTROSPECTION=false, the default in production): the schema is
  * public in schema.graphql for those who should have it, and a production endpoint need not
- * hand it to whoever asks. A validation rule, so the refusal happens before execution.
+ * hand it to whoever asks. graphql-js's NoSchemaIntrospectionCustomRule refuses any field of an
+ * introspection type (`__schema`, `__type`, wherever they hide), before execution; `__typename`
+ * stays available.
  */
 export function useDisableIntrospection(): Plugin {
   return {

@@ -1,6 +1,13 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
-import type { ReadinessCheck } from '../context.js';
+
+/** One thing the gateway needs in order to serve, checked by `GET /ready`. */
+export interface ReadinessCheck {
+  /** Named in /ready's answer when it fails, e.g. `redis`. */
+  name: string;
+  /** Resolves when the dependency is usable; a rejection or no answer within 2 s fails it. */
+  check(): Promise<void>;
+}
 
 /** A check that has not answered in this time counts as failing. Default 2000 ms. */
 const DEFAULT_TIMEOUT_MS = 2000;

@@ -1,13 +1,8 @@
 import { builder } from '../builder.js';
 import type { Context } from '../context.js';
-import { ALL_VIDEOS, type FatalEvent, fromSnapshot, isFinal, type LiveService } from '../live/live.js';
-import { Loaders } from '../loaders.js';
-import {
-  AccountDisabledError,
-  UnauthorizedError,
-  UpstreamError,
-  VideoNotFoundError,
-} from '../mavi/errors.js';
+import { ALL_VIDEOS, type FatalEvent, fromSnapshot, isFinal } from '../live/live.js';
+import { SubscriptionScope } from '../live/scope.js';
+import { AccountDisabledError, UnauthorizedError, VideoNotFoundError } from '../mavi/errors.js';
 import type { VideoRecord, VideoStatus } from '../mavi/types.js';
 import { ChatInput, chatRequest } from './chat.js';
 import { COST } from './cost.js';
@@ -41,76 +36,20 @@ const ChatChunkRef = builder.objectRef<{ delta: string }>('ChatChunk').implement
   fields: (t) => ({ delta: t.exposeString('delta') }),
 });
 
-function live(ctx: Context): LiveService {
-  const service = ctx.services.live;
-  if (!service)
-    throw new UpstreamError('UPSTREAM_UNREACHABLE', 'Live updates are not enabled on this gateway.');
-  return service;
-}
-
 function fatal(event: FatalEvent): UnauthorizedError | AccountDisabledError {
   return event.code === '0401'
     ? new UnauthorizedError(event.message)
     : new AccountDisabledError(event.message);
 }
 
-/**
- * Calls `stop` when the subscriber goes away: the request's signal (closed SSE connection,
- * WebSocket complete or disconnect) ends whatever the subscription waits on, so watchers and
- * upstream requests are released at once rather than at the next event. Watch-type
- * subscriptions also end when the gateway shuts down (they would otherwise never finish).
- */
-/**
- * Counts an open subscription in the `subscriptions_active` gauge until the returned function
- * runs (in the subscription's finally).
- */
-function countActive(ctx: Context, operation: string): () => void {
-  ctx.services.metrics.subscriptionsActive.inc({ operation });
-  return () => ctx.services.metrics.subscriptionsActive.dec({ operation });
-}
-
-function onGone(ctx: Context, stop: () => void, opts: { orShutdown: boolean }): () => void {
-  const request = ctx.request.signal;
-  const shutdown = opts.orShutdown ? ctx.services.stopping : null;
-  if (request.aborted || shutdown?.aborted) {
-    stop();
-    return () => {};
-  }
-  request.addEventListener('abort', stop, { once: true });
-  const unshared = shutdown ? onSharedAbort(shutdown, stop) : () => {};
-  return () => {
-    request.removeEventListener('abort', stop);
-    unshared();
-  };
-}
-
-/** What waits on a signal every subscription shares (the gateway's shutdown), by signal. */
-const sharedWaiters = new WeakMap<AbortSignal, Set<() => void>>();
-
-/**
- * Calls `stop` when a signal shared by every subscription aborts, through one listener on the
- * signal for all of them. Node's EventTarget walks every listener already added on each
- * addEventListener and removeEventListener, so ten thousand subscriptions listening on one
- * signal directly cost O(n²): seconds of CPU as they open and close.
- */
-function onSharedAbort(signal: AbortSignal, stop: () => void): () => void {
-  let waiters = sharedWaiters.get(signal);
-  if (!waiters) {
-    const set = new Set<() => void>();
-    waiters = set;
-    sharedWaiters.set(signal, set);
-    signal.addEventListener(
-      'abort',
-      () => {
-        for (const waiter of [...set]) waiter();
-        set.clear();
-      },
-      { once: true },
-    );
-  }
-  const mine = waiters;
-  mine.add(stop);
-  return () => void mine.delete(stop);
+/** The subscription's scope (live/scope.ts): its signal, what to release, its count in the gauge. */
+function scopeOf(ctx: Context, operation: string, opts: { endsOnShutdown: boolean }): SubscriptionScope {
+  return new SubscriptionScope({
+    operation,
+    request: ctx.request.signal,
+    shutdown: opts.endsOnShutdown ? ctx.services.stopping : undefined,
+    active: ctx.services.metrics.subscriptionsActive,
+  });
 }
 
 builder.subscriptionField('videoStatusChanged', (t) =>
@@ -125,12 +64,11 @@ builder.subscriptionField('videoStatusChanged', (t) =>
     subscribe: async function* (_root, args, ctx) {
       const named = args.videoNos ? idList(args.videoNos.map(String), 'videoNos', MAX_WATCHED_VIDEOS) : null;
       const credential = ctx.mavi.requireCredential();
-      const service = live(ctx);
+      const live = ctx.services.live;
       // Listen first, then check: nothing that changes during the check is missed.
-      const events = service.subscribeVideos(credential.id);
-      const detach = onGone(ctx, () => void events.return(), { orShutdown: true });
-      const uncount = countActive(ctx, 'videoStatusChanged');
-      let release: (() => void) | null = null;
+      const events = live.subscribeVideos(credential.id);
+      const scope = scopeOf(ctx, 'videoStatusChanged', { endsOnShutdown: true });
+      scope.onAbort(() => void events.return());
       try {
         const known = new Map<string, VideoStatus>();
         if (named) {
@@ -143,9 +81,9 @@ builder.subscriptionField('videoStatusChanged', (t) =>
           if (named.every((no) => isFinal(known.get(no)))) return;
           // What the check read (a whole searchDB page, or more) is not kept while the
           // subscription waits: with thousands open, it was most of their memory.
-          ctx.loaders = new Loaders(ctx.mavi);
+          ctx.loaders.clear();
         }
-        release = await service.watchVideos(credential, named ?? [ALL_VIDEOS], known);
+        scope.defer(await live.watchVideos(credential, named ?? [ALL_VIDEOS], known));
 
         for await (const event of events) {
           // Thrown, the errors plugin sends it as the last event and completes the subscription.
@@ -164,15 +102,13 @@ builder.subscriptionField('videoStatusChanged', (t) =>
                 durationSeconds: undefined,
               };
           yield { video, previousStatus: previous ?? null };
-          // Each event reads fresh (loaders would otherwise serve what they cached for the
+          // Each event reads fresh (the loaders would otherwise serve what they cached for the
           // one before, from before this change), and nothing read is kept between events.
-          ctx.loaders = new Loaders(ctx.mavi);
+          ctx.loaders.clear();
           if (named?.every((no) => isFinal(known.get(no)))) return;
         }
       } finally {
-        uncount();
-        detach();
-        release?.();
+        scope.dispose();
         await events.return();
       }
     },
@@ -190,22 +126,19 @@ builder.subscriptionField('chatStream', (t) =>
     complexity: COST.chat,
     subscribe: async function* (_root, args, ctx) {
       const request = chatRequest(args.input);
-      const abort = new AbortController();
-      const detach = onGone(ctx, () => abort.abort(), { orShutdown: false });
-      const uncount = countActive(ctx, 'chatStream');
+      // Chat streams finish at shutdown like requests in flight; the scope aborts the upstream
+      // request when the subscriber goes away before MAVI has finished.
+      const scope = scopeOf(ctx, 'chatStream', { endsOnShutdown: false });
       try {
         for await (const delta of ctx.mavi.chatStream(
           request,
-          abort.signal,
+          scope.signal,
           ctx.services.config.timeoutMs.chat,
         )) {
           yield { delta };
         }
       } finally {
-        uncount();
-        detach();
-        // Ends the upstream request when the subscriber left before MAVI finished.
-        abort.abort();
+        scope.dispose();
       }
     },
     resolve: (chunk) => chunk,
@@ -223,19 +156,18 @@ builder.subscriptionField('transcriptionProgress', (t) =>
     subscribe: async function* (_root, args, ctx) {
       const taskNo = validId(String(args.taskNo), 'taskNo');
       const credential = ctx.mavi.requireCredential();
-      const service = live(ctx);
-      const events = service.subscribeTranscription(credential.id, taskNo);
-      const detach = onGone(ctx, () => void events.return(), { orShutdown: true });
-      const uncount = countActive(ctx, 'transcriptionProgress');
-      let release: (() => void) | null = null;
+      const live = ctx.services.live;
+      const events = live.subscribeTranscription(credential.id, taskNo);
+      const scope = scopeOf(ctx, 'transcriptionProgress', { endsOnShutdown: true });
+      scope.onAbort(() => void events.return());
       try {
         const first = await ctx.loaders.transcription.load(taskNo);
         yield fromRecord(first);
         // The record (segments and all) is not kept in the loaders while the subscription waits.
-        ctx.loaders = new Loaders(ctx.mavi);
+        ctx.loaders.clear();
         if (first.status === 'FINISH') return;
         let last = `${first.status}:${first.segments.length}`;
-        release = await service.watchTranscription(credential, first);
+        scope.defer(await live.watchTranscription(credential, first));
         for await (const event of events) {
           // Thrown, the errors plugin sends it as the last event and completes the subscription.
           if (event.kind === 'fatal') throw fatal(event);
@@ -246,9 +178,7 @@ builder.subscriptionField('transcriptionProgress', (t) =>
           if (event.record.status === 'FINISH') return;
         }
       } finally {
-        uncount();
-        detach();
-        release?.();
+        scope.dispose();
         await events.return();
       }
     },

@@ -93,8 +93,9 @@ builder.mutationField('requestTranscription', (t) =>
     resolve: async (_root, args, ctx) => {
       const videoNo = id(String(args.videoNo), 'videoNo');
       const credential = ctx.mavi.requireCredential();
-      const callBackURI = ctx.services.callbacks?.transcriptionCallbackUrl(credential);
-      const taskNo = await ctx.mavi.requestTranscription(videoNo, args.type, callBackURI);
+      const callback = await ctx.services.live.issueCallback('transcription', credential);
+      const taskNo = await ctx.mavi.requestTranscription(videoNo, args.type, callback.url);
+      await callback.bind(taskNo);
       return { taskNo, videoNo, type: args.type, record: null };
     },
   }),

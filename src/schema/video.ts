@@ -237,8 +237,10 @@ builder.mutationField('uploadVideo', (t) =>
         await discardUpload(file);
         throw error;
       }
-      const callBackUri = ctx.services.callbacks?.uploadCallbackUrl(ctx.mavi.requireCredential());
-      return ctx.mavi.uploadVideo(file, callBackUri);
+      const callback = await ctx.services.live.issueCallback('upload', ctx.mavi.requireCredential());
+      const video = await ctx.mavi.uploadVideo(file, callback.url);
+      await callback.bind(video.videoNo);
+      return video;
     },
   }),
 );
