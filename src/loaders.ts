@@ -61,6 +61,8 @@ export class Loaders {
   #searchVideos?: DataLoader<string, VideoRecord[], unknown>;
   #transcription?: DataLoader<string, TranscriptionRecord, unknown>;
   readonly #clips = new Map<string, DataLoader<string, ClipRecord[]>>();
+  /** Set by {@link shareVideos}: video lookups go through a loader other contexts share. */
+  #sharedVideo?: DataLoader<string, VideoRecord | VideoNotFoundError>;
 
   constructor(mavi: MaviClient) {
     this.#mavi = mavi;
@@ -86,6 +88,7 @@ export class Loaders {
    * are not read again. Numbers not found become VideoNotFoundError values.
    */
   get video(): DataLoader<string, VideoRecord | VideoNotFoundError> {
+    if (this.#sharedVideo) return this.#sharedVideo;
     this.#video ??= loader<string, VideoRecord | VideoNotFoundError>(
       (videoNos) => findVideos(videoNos, (page, pageSize) => this.videoPage.load({ page, pageSize })),
       (videoNo) => new VideoNotFoundError(videoNo),
@@ -121,6 +124,15 @@ export class Loaders {
    * open: between events nothing it read is kept (with thousands open it was most of their
    * memory), and each event reads fresh rather than what was cached before the change.
    */
+  /**
+   * From now on, looks videos up through `shared`, a loader every subscription of one credential
+   * uses (live/live.ts videoReader): events of a credential arriving together share one scan.
+   */
+  shareVideos(shared: DataLoader<string, VideoRecord | VideoNotFoundError>): void {
+    this.#sharedVideo = shared;
+    this.#video = undefined;
+  }
+
   clear(): void {
     this.#video = undefined;
     this.#videoPage = undefined;

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import { MaviClient } from '../mavi/client.js';
 import type { Credential } from '../mavi/credential.js';
 import { LIMITS } from '../mavi/endpoints.js';
-import { type AccountDisabledError, UnauthorizedError } from '../mavi/errors.js';
+import { type AccountDisabledError, UnauthorizedError, VideoNotFoundError } from '../mavi/errors.js';
 import type { MaviTransport } from '../mavi/transport.js';
 import type { TranscriptionRecord, VideoRecord, VideoStatus } from '../mavi/types.js';
 import { findVideos } from '../mavi/videos.js';
@@ -62,6 +63,13 @@ const CALLBACK_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  * before the gateway has read MAVI's answer to the upload that named the video.
  */
 const CALLBACK_BIND_WAIT_MS = 5000;
+/**
+ * How long lookups of one credential's videos wait for others to join them: events of a
+ * credential arriving together (a burst of callbacks, each its own HTTP request a millisecond
+ * or two apart) then share one searchDB scan, for at most this much added delivery latency.
+ */
+const SHARED_READ_WINDOW_MS = 10;
+
 /** What an issued callback URL is bound to until MAVI's answer names its video or task. */
 const PENDING = '';
 
@@ -120,6 +128,11 @@ export class LiveService {
   readonly #transcriptionPollers = new Map<string, SharedPoller>();
   /** Per video poller: what was UNPARSE at its last poll, to notice what finished since. */
   readonly #pending = new Map<string, Set<string> | null>();
+  /** Per credential: the video lookups its subscriptions share, and how many hold them. */
+  readonly #readers = new Map<
+    string,
+    { holders: number; loader: DataLoader<string, VideoRecord | VideoNotFoundError> }
+  >();
 
   constructor(options: LiveOptions) {
     this.#o = options;
@@ -297,6 +310,63 @@ export class LiveService {
       }
     }
     return changed;
+  }
+
+  /**
+   * Video lookups shared by every subscription of this credential on this instance: what an
+   * event needs and does not carry (a callback carries only the status) is read with the
+   * lookups of the other events arriving within a few milliseconds, in one searchDB scan,
+   * and nothing is cached past that scan (each event reads fresh). `release` when done.
+   */
+  videoReader(credential: Credential): {
+    loader: DataLoader<string, VideoRecord | VideoNotFoundError>;
+    release(): void;
+  } {
+    let reader = this.#readers.get(credential.id);
+    if (!reader) {
+      const mavi = new MaviClient(this.#o.transport, credential);
+      // One scan at a time per credential: lookups made while one runs wait for it to end and
+      // go together in the next, which is still a fresh read.
+      let running: Promise<unknown> | null = null;
+      const created = {
+        holders: 0,
+        loader: new DataLoader<string, VideoRecord | VideoNotFoundError>(
+          (videoNos) => {
+            const scan = findVideos(videoNos, (page, pageSize) => mavi.listVideos({ page, pageSize })).then(
+              (found) => videoNos.map((no) => found.get(no) ?? new VideoNotFoundError(no)),
+            );
+            const settled = scan.catch(() => {});
+            running = settled;
+            void settled.then(() => {
+              if (running === settled) running = null;
+            });
+            return scan;
+          },
+          {
+            cache: false,
+            batchScheduleFn: (run) => {
+              if (running) void running.then(() => setTimeout(run, 0));
+              else setTimeout(run, SHARED_READ_WINDOW_MS);
+            },
+          },
+        ),
+      };
+      this.#readers.set(credential.id, created);
+      reader = created;
+    }
+    const held = reader;
+    held.holders += 1;
+    let released = false;
+    return {
+      loader: held.loader,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.holders -= 1;
+        if (held.holders === 0 && this.#readers.get(credential.id) === held)
+          this.#readers.delete(credential.id);
+      },
+    };
   }
 
   // ------------------------------------------------------------------ transcriptions

@@ -42,6 +42,28 @@ function fatal(event: FatalEvent): UnauthorizedError | AccountDisabledError {
     : new AccountDisabledError(event.message);
 }
 
+/** What a status change leaves as it was. */
+type StableFields = Pick<VideoRecord, 'name' | 'uploadedAt' | 'durationSeconds'>;
+
+function stableFields(video: VideoRecord): StableFields {
+  return { name: video.name, uploadedAt: video.uploadedAt, durationSeconds: video.durationSeconds };
+}
+
+/**
+ * The video of a status-only event. Fields left undefined are read (through the credential's
+ * shared reader) only if the client selected them: all of them when nothing is known of the
+ * video, and its length when it was unknown before parsing (MAVI knows it once parsed).
+ */
+function withStatus(videoNo: string, status: VideoStatus, known: StableFields | undefined): VideoRecord {
+  return {
+    videoNo,
+    status,
+    name: known?.name,
+    uploadedAt: known?.uploadedAt,
+    durationSeconds: known?.durationSeconds ?? undefined,
+  };
+}
+
 /** The subscription's scope (live/scope.ts): its signal, what to release, its count in the gauge. */
 function scopeOf(ctx: Context, operation: string, opts: { endsOnShutdown: boolean }): SubscriptionScope {
   return new SubscriptionScope({
@@ -71,18 +93,26 @@ builder.subscriptionField('videoStatusChanged', (t) =>
       scope.onAbort(() => void events.return());
       try {
         const known = new Map<string, VideoStatus>();
+        // What the check read of each named video and a status does not change (its name,
+        // upload time, and length once known): an event carrying only a status needs no read.
+        const records = new Map<string, StableFields>();
         if (named) {
           // Ownership: every named video must be visible to this credential before any event.
           for (const result of await ctx.loaders.video.loadMany(named)) {
             if (result instanceof Error) throw result;
             if (result instanceof VideoNotFoundError) throw result;
             known.set(result.videoNo, result.status ?? 'UNPARSE');
+            records.set(result.videoNo, stableFields(result));
           }
           if (named.every((no) => isFinal(known.get(no)))) return;
           // What the check read (a whole searchDB page, or more) is not kept while the
           // subscription waits: with thousands open, it was most of their memory.
           ctx.loaders.clear();
         }
+        // What an event does not carry is read with the other events of this credential.
+        const reader = live.videoReader(credential);
+        scope.defer(reader.release);
+        ctx.loaders.shareVideos(reader.loader);
         scope.defer(await live.watchVideos(credential, named ?? [ALL_VIDEOS], known));
 
         for await (const event of events) {
@@ -94,17 +124,8 @@ builder.subscriptionField('videoStatusChanged', (t) =>
           known.set(event.videoNo, event.status);
           const video = event.video
             ? fromSnapshot(event.video)
-            : {
-                videoNo: event.videoNo,
-                status: event.status,
-                name: undefined,
-                uploadedAt: undefined,
-                durationSeconds: undefined,
-              };
+            : withStatus(event.videoNo, event.status, records.get(event.videoNo));
           yield { video, previousStatus: previous ?? null };
-          // Each event reads fresh (the loaders would otherwise serve what they cached for the
-          // one before, from before this change), and nothing read is kept between events.
-          ctx.loaders.clear();
           if (named?.every((no) => isFinal(known.get(no)))) return;
         }
       } finally {
