@@ -17,6 +17,7 @@ import { batching } from './batching.js';
 import { chat } from './chat.js';
 import { fanout } from './fanout.js';
 import { GATEWAY_NODE, gatewayNodeVersion, pinSelf, ROOT, START, stopAll } from './lib/procs.js';
+import { format } from './lib/stats.js';
 import type { BenchContext, Figure, Scenario, ScenarioResult } from './lib/types.js';
 import { overhead } from './overhead.js';
 import { soak } from './soak.js';
@@ -41,13 +42,6 @@ function parseArgs(argv: string[]): { names: string[]; smoke: boolean; profile: 
   return { names: names.length ? names : known, smoke, profile };
 }
 
-function format(value: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const abs = Math.abs(value);
-  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits });
-}
-
 function row(f: Figure): string {
   const baseline = f.baseline ? `${format(f.baseline.value)} ${f.unit} (${f.baseline.label})` : '';
   const ratio = f.ratio !== undefined ? `${format(f.ratio)}x` : '';
@@ -62,6 +56,11 @@ export function markdown(results: ScenarioResult[], header: string[]): string {
     lines.push('| figure | value | baseline | ratio | target |', '|---|---|---|---|---|');
     for (const f of r.figures) lines.push(row(f));
     lines.push('');
+    for (const table of r.tables ?? []) {
+      lines.push(`| ${table.header.join(' | ')} |`, `|${table.header.map(() => '---').join('|')}|`);
+      for (const cells of table.rows) lines.push(`| ${cells.join(' | ')} |`);
+      lines.push('');
+    }
     for (const note of r.notes) lines.push(`- ${note}`);
     lines.push('');
   }

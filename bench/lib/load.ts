@@ -17,7 +17,10 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
+  /** Requests answered. */
   requests: number;
+  /** Requests sent, including those still unanswered when the run stopped. */
+  sent: number;
   /** Completed requests per second. */
   rps: number;
   /** Latencies in ms, measured to the microsecond from autocannon's own timer. */
@@ -63,6 +66,7 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
   const result = await done;
   return {
     requests: result.requests.total,
+    sent: result.requests.sent,
     rps: result.requests.total / result.duration,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),

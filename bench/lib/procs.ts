@@ -112,20 +112,32 @@ const raiseLimits =
   fileLimits().soft < NOFILE && Number.isFinite(NOFILE) && spawnSync('prlimit', ['--version']).status === 0;
 
 /**
- * Spawns `node [nodeArgs] <script>` from the repository root (TypeScript through tsx, compiled
- * JavaScript as it is), output to a log file. `node` is the bench's own unless `opts.node` names another.
+ * Spawns `node [nodeArgs] <script> [args]` from the repository root (TypeScript through tsx,
+ * compiled JavaScript as it is), output to a log file. `node` is the bench's own unless
+ * `opts.node` names another.
  */
 function spawnNode(
   ctx: BenchContext,
   name: string,
   script: string,
   env: Record<string, string>,
-  opts: { nodeArgs?: string[]; ipc?: boolean; cpus?: string | undefined; node?: string } = {},
+  opts: {
+    nodeArgs?: string[];
+    args?: string[];
+    ipc?: boolean;
+    cpus?: string | undefined;
+    node?: string;
+  } = {},
 ): Spawned {
   mkdirSync(join(ctx.out, 'logs'), { recursive: true });
   const logFile = join(ctx.out, 'logs', `${name}.log`);
   const fd = openSync(logFile, 'w');
-  const args = [...(opts.nodeArgs ?? []), ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script];
+  const args = [
+    ...(opts.nodeArgs ?? []),
+    ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []),
+    script,
+    ...(opts.args ?? []),
+  ];
   let command = opts.node ?? process.execPath;
   let argv = args;
   if (raiseLimits) {
@@ -223,6 +235,9 @@ export const START: { flags: string[]; entry: string } = (() => {
   return { flags: words.slice(1, entry), entry: words[entry] as string };
 })();
 
+/** The start script's node options, for the measured processes that are not the gateway. */
+export const START_NODE_FLAGS: string[] = START.flags;
+
 /**
  * The Node binary of the gateways: BENCH_NODE (a path, e.g. another Node version's), else the
  * bench's own. The baselines and the simulators always run on the bench's own, so a change of
@@ -297,24 +312,92 @@ export async function startGateway(
   return { name, pid, origin, stats: () => procStats(pid), stop: spawned.stop };
 }
 
-/** A bench server script (bare-server.ts, yoga-floor.ts) on the measured core; `/health` answers when it is up. */
+export interface ServerOptions {
+  /** `measured` (default): the core of its own; `shared`: the load generator's, for an upstream. */
+  placement?: 'measured' | 'shared';
+  /** Node options before the script, e.g. {@link START_NODE_FLAGS}; none by default. */
+  nodeArgs?: string[];
+  /** Arguments after the script. */
+  args?: string[];
+  /** Answers 200 once the server is up; default `/health`. */
+  healthPath?: string;
+}
+
+/**
+ * A bench server script (bare-server.ts, yoga-floor.ts, a peer) listening on PORT; it is up
+ * when `healthPath` answers 200.
+ */
 export async function startServer(
   ctx: BenchContext,
   name: string,
   script: string,
   env: Record<string, string> = {},
+  opts: ServerOptions = {},
 ): Promise<Service> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const spawned = spawnNode(ctx, name, script, { PORT: String(port), ...env }, { cpus: LAST_CPU });
-  await waitHealthy(spawned, `${origin}/health`, name);
+  const spawned = spawnNode(
+    ctx,
+    name,
+    script,
+    { PORT: String(port), ...env },
+    {
+      cpus: opts.placement === 'shared' ? OTHER_CPUS : LAST_CPU,
+      ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+      ...(opts.args ? { args: opts.args } : {}),
+    },
+  );
+  await waitHealthy(spawned, `${origin}${opts.healthPath ?? '/health'}`, name);
   const pid = spawned.child.pid as number;
   return { name, pid, origin, stats: () => procStats(pid), stop: spawned.stop };
 }
 
 /** The bare node:http forwarder and SSE server (bare-server.ts). */
-export function startBareServer(ctx: BenchContext, name: string, upstream: string): Promise<Service> {
-  return startServer(ctx, name, 'bench/lib/bare-server.ts', { BENCH_UPSTREAM: upstream });
+export function startBareServer(
+  ctx: BenchContext,
+  name: string,
+  upstream: string,
+  opts: ServerOptions = {},
+): Promise<Service> {
+  return startServer(ctx, name, 'bench/lib/bare-server.ts', { BENCH_UPSTREAM: upstream }, opts);
+}
+
+/**
+ * GraphQL Mesh on Hive Gateway, as their documentation runs it: `mesh-compose` turns
+ * bench/lib/peers/mesh.config.ts (searchDB's OpenAPI description, `upstream` as its endpoint)
+ * into a supergraph in `<out>/<name>/`, then the `hive-gateway supergraph` CLI serves it (one
+ * process: its default of one fork) with NODE_ENV=production.
+ */
+export async function startMeshGateway(
+  ctx: BenchContext,
+  name: string,
+  upstream: string,
+  opts: ServerOptions = {},
+): Promise<Service> {
+  const dir = join(ctx.out, name);
+  mkdirSync(dir, { recursive: true });
+  const supergraph = join(dir, 'supergraph.graphql');
+  const composer = spawnNode(
+    ctx,
+    `${name}-compose`,
+    join(ROOT, 'node_modules/@graphql-mesh/compose-cli/esm/bin.js'),
+    { BENCH_UPSTREAM: upstream },
+    { args: ['-c', 'bench/lib/peers/mesh.config.ts', '-o', supergraph], cpus: OTHER_CPUS },
+  );
+  const code = await composer.exited;
+  if (code !== 0) throw new Error(`mesh-compose exited (${code}):\n${logTail(composer.logFile)}`);
+  return startServer(
+    ctx,
+    name,
+    join(ROOT, 'node_modules/@graphql-hive/gateway/dist/bin.js'),
+    { NODE_ENV: 'production' },
+    {
+      ...opts,
+      // The CLI reads PORT from the environment, as startServer sets it.
+      args: ['supergraph', supergraph, '--host', '127.0.0.1', ...(opts.args ?? [])],
+      healthPath: '/healthcheck',
+    },
+  );
 }
 
 export interface SimService extends Service {

@@ -13,10 +13,17 @@ export interface Figure {
   target?: { text: string; met: boolean };
 }
 
+/** A Markdown table printed after the figures, for results that are one row per target. */
+export interface Table {
+  header: string[];
+  rows: string[][];
+}
+
 export interface ScenarioResult {
   name: string;
   title: string;
   figures: Figure[];
+  tables?: Table[];
   /** Settings and observations needed to read the figures (sizes, rates, knobs). */
   notes: string[];
   durationMs: number;
