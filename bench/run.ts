@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { batching } from './batching.js';
 import { chat } from './chat.js';
 import { fanout } from './fanout.js';
-import { pinSelf, ROOT, stopAll } from './lib/procs.js';
+import { GATEWAY_NODE, gatewayNodeVersion, pinSelf, ROOT, START, stopAll } from './lib/procs.js';
 import { format } from './lib/stats.js';
 import type { BenchContext, Figure, Scenario, ScenarioResult } from './lib/types.js';
 import { overhead } from './overhead.js';
@@ -71,6 +71,8 @@ async function main(): Promise<void> {
   const { names, smoke, profile } = parseArgs(process.argv.slice(2));
   const out = process.env.BENCH_OUT ?? join(ROOT, '.bench-out');
   mkdirSync(out, { recursive: true });
+  // Before anything starts: a BENCH_NODE that does not run fails here, not half-way.
+  const gatewayNode = gatewayNodeVersion();
   const started = Date.now();
   const pinned = pinSelf();
   const loadAtStart = loadavg()[0] ?? 0;
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
     '',
     `- command: \`npm run bench --${smoke ? ' --smoke' : ''} ${names.join(' ')}\``,
     `- machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, Node ${process.version}, ${process.platform} ${process.arch}`,
+    `- gateway: \`node ${[...START.flags, process.env.BENCH_GATEWAY_ENTRY ?? START.entry].join(' ')}\` on Node ${gatewayNode}${GATEWAY_NODE === process.execPath ? " (the bench's own)" : ` (BENCH_NODE=${GATEWAY_NODE})`}`,
     `- date: ${new Date(started).toISOString()}, total ${format((Date.now() - started) / 1000)} s`,
     `- load average (1 min) at the start ${loadAtStart.toFixed(2)}, at the end ${loadavg()[0]?.toFixed(2)}: anything well above what the bench itself puts on the cores means another job shared the machine`,
     `- placement: ${pinned ? `measured processes pinned to core ${cpus().length - 1}, the bench process and simulators to the others` : 'no pinning (taskset unavailable or one core)'}`,

@@ -1,126 +1,55 @@
+import { boolean, type Env, EnvSpec, integer, type Kind, oneOf, text, url } from './env-spec.js';
 import type { Endpoint } from './mavi/endpoints.js';
 import { DEFAULT_GOVERNOR, parseRateLimits, type RateLimits } from './mavi/governor.js';
 import { DEFAULT_RETRY, type RetryOptions } from './mavi/retry.js';
 
-/** Everything the gateway reads from its environment, typed and checked. */
+/**
+ * Everything the gateway reads from its environment, typed and checked. Each field comes from
+ * the variables of {@link VARIABLES} (see {@link toConfig}), where each variable's default,
+ * accepted values and meaning are written, once; README.md's table is generated from them.
+ */
 export interface Config {
-  /** Port to listen on. PORT, default 4000. */
   port: number;
-  /** Interface to bind. HOST, default 0.0.0.0 (all IPv4 interfaces). */
   host: string;
-  /**
-   * MAVI's origin. MAVI_BASE_URL; when unset, the gateway starts its embedded simulator and
-   * uses that, so a fresh checkout works with no account.
-   */
+  /** null: start the embedded simulator and use it. */
   maviBaseUrl: string | null;
-  /**
-   * The URL at which MAVI can reach this gateway, used to build upload and transcription
-   * callback URLs. PUBLIC_BASE_URL, default http://localhost:<port>.
-   */
   publicBaseUrl: string;
-  /**
-   * Key for the HMAC that makes callback URLs unforgeable. WEBHOOK_SECRET (at least 16
-   * characters); when unset a random one is made at start, which only works for a single
-   * instance whose callbacks arrive before it restarts.
-   */
+  /** null: a random key is made at start (a single instance only). */
   webhookSecret: string | null;
-  /** Redis for cross-instance events, poller leases and shared quotas. REDIS_URL, default none. */
+  /** null: a single instance, everything in memory. */
   redisUrl: string | null;
-  /**
-   * Status polling, the fallback when MAVI's callbacks do not come: the first and shortest
-   * interval (POLL_MIN_MS, default 2000) grows ×1.5 while nothing changes up to POLL_MAX_MS
-   * (default 30000). One poller per credential, whatever the number of subscribers.
-   */
   pollMinMs: number;
   pollMaxMs: number;
-  /**
-   * With Redis, how long a poller's lease lasts without renewal (LEASE_MS, default 10000):
-   * when an instance dies, another takes its pollers over within this time.
-   */
   leaseMs: number;
-  /** Per-endpoint upstream time limits in ms. MAVI_TIMEOUT_MS (reads, default 15000), MAVI_UPLOAD_TIMEOUT_MS (default 1800000), MAVI_CHAT_TIMEOUT_MS (default 120000). */
+  /** Per-endpoint upstream time limits, ms. */
   timeoutMs: Record<Endpoint, number>;
-  /** Largest accepted upload in bytes. MAX_UPLOAD_BYTES, default 3 GiB (MAVI's newer API documents 3 GB). */
   maxUploadBytes: number;
-  /**
-   * Retries of MAVI's idempotent reads (searchDB, searchAI, searchVideoFragment,
-   * getTranscription) after unreachable, timeout, 5xx and 0429; writes are never retried.
-   * MAVI_RETRY_MAX_ATTEMPTS (attempts in total, default 3; 1 turns retries off),
-   * MAVI_RETRY_BASE_DELAY_MS (default 100) and MAVI_RETRY_MAX_DELAY_MS (default 2000) for the
-   * full-jitter backoff, MAVI_RETRY_MAX_ELAPSED_MS (time limit of a call with its retries,
-   * default 2 × MAVI_TIMEOUT_MS), and the budget: MAVI_RETRY_BUDGET_PERCENT (default 10) of
-   * the requests plus MAVI_RETRY_BUDGET_FLOOR (default 10) per MAVI_RETRY_BUDGET_WINDOW_MS
-   * (default 10000) per endpoint. See src/mavi/retry.ts.
-   */
+  /** See src/mavi/retry.ts. */
   retry: RetryOptions;
-  /**
-   * The outbound quota governor: MAVI's published per-credential limits, enforced before
-   * calling MAVI (shared through Redis when REDIS_URL is set). MAVI_GOVERNOR=true|false
-   * (default true); MAVI_RATE_LIMITS, JSON overrides of the limits, e.g.
-   * `{"searchDB":{"perMinute":100,"perDay":null}}`; GOVERNOR_MAX_WAIT_MS (longest wait for a
-   * token, default 2000) and GOVERNOR_MAX_QUEUE (waiters per credential and endpoint, default
-   * 50). See src/mavi/governor.ts.
-   */
+  /** The outbound quota governor; see src/mavi/governor.ts. */
   governor: { enabled: boolean; limits: RateLimits; maxWaitMs: number; maxQueue: number };
-  /** Identical concurrent reads of one credential share one MAVI call. MAVI_COALESCE=true|false, default true. */
   coalesce: boolean;
-  /** Embedded simulator: time an upload takes to parse. SIMULATOR_PARSE_DELAY_MS, default 8000. */
   simulatorParseDelayMs: number;
-  /** Embedded simulator's port. SIMULATOR_PORT, default 0 (any free port). */
   simulatorPort: number;
-  /**
-   * On SIGTERM, how long requests in flight may take to finish before their connections are
-   * closed. SHUTDOWN_GRACE_MS, default 10000 (inside Kubernetes' default 30 s).
-   */
   shutdownGraceMs: number;
-  /** pino level. LOG_LEVEL, default info. */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** NODE_ENV=production. */
   production: boolean;
-  /** Serve GraphiQL. GRAPHIQL=true|false; default on, off when NODE_ENV=production. */
   graphiql: boolean;
-  /** Answer introspection. INTROSPECTION=true|false; default on, off when NODE_ENV=production. */
   introspection: boolean;
-  /** Allowed CORS origins. CORS_ORIGINS=comma list or *, default * (off in production: same-origin only). */
+  /** '*': any origin; null: no CORS headers (same-origin only). */
   corsOrigins: string[] | '*' | null;
-  /** What one request may ask for; see {@link QueryLimits}. */
   limits: QueryLimits;
 }
 
-/**
- * Query limits. A request over one of them is refused with HTTP 400 before anything runs.
- * The defaults let through every operation in operations/ and the GraphiQL tabs with room
- * to spare, including a page of 200 videos with their clips and 200 aliased video lookups.
- */
+/** What one request may ask for. A request over one of them is refused with HTTP 400 before anything runs. */
 export interface QueryLimits {
-  /**
-   * Deepest field nesting, fragments flattened. MAX_QUERY_DEPTH, default 10: the deepest
-   * operation (videos > edges > node > clips > video) is 8; Clip.video.clips cycles need a limit.
-   */
   depth: number;
-  /**
-   * Most aliases in an operation. MAX_QUERY_ALIASES, default 200: a client may look up a
-   * searchDB page's worth of videos by number in one request (they share one scan); what
-   * aliases of costly fields would spend is bounded by MAX_QUERY_COST.
-   */
   aliases: number;
-  /** Most directives in an operation. MAX_QUERY_DIRECTIVES, default 50 (GraphQL Armor's). */
   directives: number;
-  /**
-   * Most tokens in a document. MAX_QUERY_TOKENS, default 10000: 200 aliased lookups take
-   * about 4200; parsing and validating 10000 takes tens of milliseconds.
-   */
   tokens: number;
-  /**
-   * Highest query cost (src/schema/cost.ts). MAX_QUERY_COST, default 1000000: about one
-   * minute of MAVI's quota for one endpoint (20 searchAI or 10 chat calls) per operation.
-   */
   cost: number;
-  /** Most operations in a batched (JSON array) request. MAX_BATCH_OPERATIONS, default 10; 0 refuses batches. */
   batchOperations: number;
-  /**
-   * Largest non-upload request body. MAX_BODY_BYTES, default 1 MiB: a big query document is
-   * a few tens of KiB. Uploads are capped per file by MAX_UPLOAD_BYTES instead.
-   */
   bodyBytes: number;
 }
 
@@ -131,197 +60,376 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+/** `*`, `none`, or a comma list of origins: what CORS_ORIGINS accepts. */
+function origins(): Kind<string[] | '*' | null> {
+  return {
+    accepts: '`*`, `none`, or a comma list of origins',
+    parse(raw, name) {
+      if (raw === '*') return { ok: true, value: '*' };
+      if (raw === 'none') return { ok: true, value: null };
+      const list = raw.split(',').map((o) => o.trim());
+      const problems = list
+        .filter((o) => !isOrigin(o))
+        .map(
+          // A browser's Origin header is scheme://host[:port]; anything else would silently never match.
+          (o) =>
+            `${name} must be *, none or a comma list of origins like https://app.example.com (no path, no trailing slash); got ${JSON.stringify(o.slice(0, 100))}.`,
+        );
+      return problems.length > 0 ? { ok: false, problems } : { ok: true, value: list };
+    },
+    format: (value) => (value === null ? 'none' : value === '*' ? '*' : value.join(',')),
+  };
+}
+
+function isOrigin(origin: string): boolean {
+  try {
+    const url = new URL(origin);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+/** MAVI_RATE_LIMITS: JSON overrides of MAVI's published limits (src/mavi/governor.ts). */
+function rateLimits(): Kind<RateLimits> {
+  return {
+    accepts: 'JSON object of bucket → `{"perMinute","perDay"}` (integer or null)',
+    parse(raw, name) {
+      const { limits, problems } = parseRateLimits(raw, name);
+      return problems.length > 0 ? { ok: false, problems } : { ok: true, value: limits };
+    },
+    format: (value) => JSON.stringify(value),
+  };
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Every environment variable the gateway reads: name, accepted values, default and meaning.
+ * README.md's configuration table is generated from this (`npm run config:docs`; a test fails
+ * when it drifts). Comments give the reasons for defaults; `doc` says what a variable does.
+ */
+export const VARIABLES = EnvSpec.create()
+  .variable('PORT', { kind: integer(0, 65535), default: 4000, doc: 'Port to listen on.' })
+  .variable('HOST', {
+    kind: text(),
+    default: '0.0.0.0',
+    doc: 'Interface to bind (the default: every IPv4 interface).',
+  })
+  .optional('MAVI_BASE_URL', {
+    kind: url(),
+    unset: 'the embedded simulator',
+    doc: "MAVI's origin, e.g. `https://mavi-backend.memories.ai`. Unset, the gateway starts its embedded simulator and uses that, so a fresh checkout works with no account.",
+  })
+  .variable('PUBLIC_BASE_URL', {
+    kind: url(),
+    default: (v) => `http://localhost:${v.PORT}`,
+    shownDefault: '`http://localhost:$PORT`',
+    doc: 'The URL at which MAVI reaches this gateway: upload and transcription callback URLs are built on it.',
+  })
+  .optional('WEBHOOK_SECRET', {
+    kind: text(16),
+    secret: true,
+    unset: 'random per start',
+    doc: 'Key of the HMAC that makes callback URLs unforgeable. Unset, a random one is made at start, which only works for a single instance whose callbacks arrive before it restarts; required with `REDIS_URL`.',
+  })
+  .optional('REDIS_URL', {
+    kind: url(['redis:', 'rediss:']),
+    // It may carry a password.
+    secret: true,
+    unset: 'a single instance',
+    doc: 'Redis for cross-instance events, poller leases and shared quotas.',
+  })
+  .variable('MAVI_TIMEOUT_MS', {
+    kind: integer(100, 600_000),
+    default: 15_000,
+    doc: 'Time limit of a MAVI read or write, ms (uploads and chat have their own).',
+  })
+  .variable('MAVI_UPLOAD_TIMEOUT_MS', {
+    kind: integer(1000, 86_400_000),
+    default: 1_800_000,
+    doc: 'Time limit of an upload to MAVI, ms.',
+  })
+  .variable('MAVI_CHAT_TIMEOUT_MS', {
+    kind: integer(1000, 3_600_000),
+    default: 120_000,
+    doc: 'Time limit of a chat with MAVI, ms.',
+  })
+  .variable('MAVI_RETRY_MAX_ATTEMPTS', {
+    kind: integer(1, 10),
+    default: DEFAULT_RETRY.maxAttempts,
+    doc: 'Attempts in all of a read (searchDB, searchAI, searchVideoFragment, getTranscription) after a network error, a timeout, a 5xx or 0429; `1` turns retries off. Writes are never retried.',
+  })
+  .variable('MAVI_RETRY_BASE_DELAY_MS', {
+    kind: integer(1, 60_000),
+    default: DEFAULT_RETRY.baseDelayMs,
+    doc: 'Backoff before retry n: random below min(`MAVI_RETRY_MAX_DELAY_MS`, this × 2ⁿ⁻¹) (full jitter); `Retry-After` is honoured.',
+  })
+  .variable('MAVI_RETRY_MAX_DELAY_MS', {
+    kind: integer(1, 300_000),
+    default: DEFAULT_RETRY.maxDelayMs,
+    doc: 'Cap of the backoff, ms.',
+  })
+  .variable('MAVI_RETRY_MAX_ELAPSED_MS', {
+    kind: integer(100, 3_600_000),
+    // Twice the read timeout, so that a timed-out first attempt leaves room for another.
+    default: (v) => 2 * v.MAVI_TIMEOUT_MS,
+    shownDefault: '2 × `MAVI_TIMEOUT_MS`',
+    doc: 'Time limit of a read with its retries, ms.',
+  })
+  .variable('MAVI_RETRY_BUDGET_PERCENT', {
+    kind: integer(0, 100),
+    default: DEFAULT_RETRY.budgetPercent,
+    doc: "Retries per endpoint stay under this share of its requests (plus `MAVI_RETRY_BUDGET_FLOOR`) over `MAVI_RETRY_BUDGET_WINDOW_MS`, so retries cannot multiply an outage's load.",
+  })
+  .variable('MAVI_RETRY_BUDGET_FLOOR', {
+    kind: integer(0, 1_000_000),
+    default: DEFAULT_RETRY.budgetFloor,
+    doc: 'Retries always allowed per window and endpoint on top of the share.',
+  })
+  .variable('MAVI_RETRY_BUDGET_WINDOW_MS', {
+    kind: integer(100, 3_600_000),
+    default: DEFAULT_RETRY.budgetWindowMs,
+    doc: "The retry budget's sliding window, ms.",
+  })
+  .variable('MAVI_GOVERNOR', {
+    kind: boolean(),
+    default: true,
+    doc: "Outbound quota governor: token buckets per credential and endpoint at MAVI's per-minute and per-day limits, checked before calling MAVI (shared through Redis with `REDIS_URL`).",
+  })
+  .variable('MAVI_RATE_LIMITS', {
+    kind: rateLimits(),
+    // A fresh copy per read: nothing one Config does to its limits reaches another.
+    default: () => parseRateLimits(null).limits,
+    shownDefault: "MAVI's published limits (v1.0 §8.1)",
+    doc: 'Overrides of the limits, e.g. `{"searchDB":{"perMinute":100,"perDay":null}}` (null lifts a window).',
+  })
+  .variable('GOVERNOR_MAX_WAIT_MS', {
+    kind: integer(0, 600_000),
+    default: DEFAULT_GOVERNOR.maxWaitMs,
+    doc: 'Longest a request waits for a quota token before `RateLimitedError`, ms; `0`: never wait.',
+  })
+  .variable('GOVERNOR_MAX_QUEUE', {
+    kind: integer(0, 100_000),
+    default: DEFAULT_GOVERNOR.maxQueue,
+    doc: 'Requests that may wait for a token, per credential and endpoint on one instance; `0`: never wait.',
+  })
+  .variable('MAVI_COALESCE', {
+    kind: boolean(),
+    default: true,
+    doc: 'Identical in-flight reads of one credential share one MAVI call.',
+  })
+  .variable('MAX_UPLOAD_BYTES', {
+    kind: integer(1, Number.MAX_SAFE_INTEGER),
+    // MAVI's newer API documents 3 GB.
+    default: 3 * 1024 ** 3,
+    shownDefault: '`3221225472` (3 GiB)',
+    doc: 'Largest upload, bytes.',
+  })
+  .variable('MAX_BODY_BYTES', {
+    kind: integer(1024, 1024 ** 3),
+    // A big query document is a few tens of KiB.
+    default: 1024 ** 2,
+    shownDefault: '`1048576` (1 MiB)',
+    doc: 'Largest non-upload request body, bytes (uploads are capped per file by `MAX_UPLOAD_BYTES`).',
+  })
+  // The query limits let through every operation in operations/ and the GraphiQL tabs with room
+  // to spare, including a page of 200 videos with their clips and 200 aliased video lookups.
+  .variable('MAX_QUERY_DEPTH', {
+    kind: integer(1, 1000),
+    // The deepest operation (videos > edges > node > clips > video) is 8; Clip.video.clips cycles need a limit.
+    default: 10,
+    doc: 'Deepest field nesting of an operation, fragments flattened.',
+  })
+  .variable('MAX_QUERY_ALIASES', {
+    kind: integer(0, 100_000),
+    // A searchDB page's worth of video(videoNo) lookups in one request (they share one scan);
+    // what aliases of costly fields would spend is bounded by MAX_QUERY_COST.
+    default: 200,
+    doc: 'Most aliases in an operation.',
+  })
+  .variable('MAX_QUERY_DIRECTIVES', {
+    kind: integer(0, 100_000),
+    // GraphQL Armor's default.
+    default: 50,
+    doc: 'Most directives in an operation.',
+  })
+  .variable('MAX_QUERY_TOKENS', {
+    kind: integer(10, 10_000_000),
+    // 200 aliased lookups take about 4200; parsing and validating 10000 takes tens of milliseconds.
+    default: 10_000,
+    doc: 'Most tokens in a document.',
+  })
+  .variable('MAX_QUERY_COST', {
+    kind: integer(1, Number.MAX_SAFE_INTEGER),
+    // About one minute of MAVI's quota for one endpoint (20 searchAI or 10 chat calls) per operation.
+    default: 1_000_000,
+    doc: "Highest cost of an operation (src/schema/cost.ts): a field that calls MAVI costs its share of a minute of that endpoint's quota.",
+  })
+  .variable('MAX_BATCH_OPERATIONS', {
+    kind: integer(0, 1000),
+    default: 10,
+    doc: 'Most operations in a batched (JSON array) request; `0` refuses batches.',
+  })
+  .variable('POLL_MIN_MS', {
+    kind: integer(10, 600_000),
+    default: 2000,
+    doc: "Status polling, the fallback when MAVI's callbacks do not come: the first and shortest interval, ms, growing ×1.5 while nothing changes. One poller per credential, whatever the number of subscribers.",
+  })
+  .variable('POLL_MAX_MS', {
+    kind: integer(10, 3_600_000),
+    default: 30_000,
+    doc: 'The longest polling interval, ms.',
+  })
+  .variable('LEASE_MS', {
+    kind: integer(300, 600_000),
+    default: 10_000,
+    doc: "With Redis, how long a poller's lease lasts without renewal, ms: when an instance dies, another takes its pollers over within this time.",
+  })
+  .variable('SHUTDOWN_GRACE_MS', {
+    kind: integer(0, 600_000),
+    // Inside Kubernetes' default 30 s.
+    default: 10_000,
+    doc: 'On SIGTERM, how long requests in flight may take to finish before their connections are closed, ms.',
+  })
+  .optional('NODE_ENV', {
+    kind: text(),
+    unset: 'not production',
+    doc: '`production` turns GraphiQL, introspection and CORS off unless their variables say otherwise.',
+  })
+  .variable('CORS_ORIGINS', {
+    kind: origins(),
+    default: (v) => (v.NODE_ENV === 'production' ? null : '*'),
+    shownDefault: '`*`; `none` when `NODE_ENV=production`',
+    doc: 'Origins allowed by CORS; `none` sends no CORS headers (same-origin only).',
+  })
+  .variable('GRAPHIQL', {
+    kind: boolean(),
+    default: (v) => v.NODE_ENV !== 'production',
+    shownDefault: '`true`; `false` when `NODE_ENV=production`',
+    doc: 'Serve GraphiQL to browsers at `/graphql`.',
+  })
+  .variable('INTROSPECTION', {
+    kind: boolean(),
+    default: (v) => v.NODE_ENV !== 'production',
+    shownDefault: '`true`; `false` when `NODE_ENV=production`',
+    doc: 'Answer introspection queries.',
+  })
+  .variable('LOG_LEVEL', {
+    kind: oneOf(LOG_LEVELS),
+    default: 'info',
+    doc: 'pino level of the logs (JSON lines on stdout). Credentials are redacted at every level.',
+  })
+  .variable('SIMULATOR_PARSE_DELAY_MS', {
+    kind: integer(0, 3_600_000),
+    default: 8000,
+    doc: 'Embedded simulator: how long an upload takes to parse, ms.',
+  })
+  .variable('SIMULATOR_PORT', {
+    kind: integer(0, 65535),
+    default: 0,
+    doc: "Embedded simulator's port; `0`: any free port.",
+  })
+  .rule(
+    ['MAVI_RETRY_BASE_DELAY_MS', 'MAVI_RETRY_MAX_DELAY_MS'],
+    '`MAVI_RETRY_MAX_DELAY_MS` is at least `MAVI_RETRY_BASE_DELAY_MS`.',
+    (v) =>
+      v.MAVI_RETRY_MAX_DELAY_MS < v.MAVI_RETRY_BASE_DELAY_MS
+        ? `MAVI_RETRY_MAX_DELAY_MS (${v.MAVI_RETRY_MAX_DELAY_MS}) must not be below MAVI_RETRY_BASE_DELAY_MS (${v.MAVI_RETRY_BASE_DELAY_MS}).`
+        : null,
+  )
+  .rule(
+    ['MAVI_TIMEOUT_MS', 'MAVI_RETRY_MAX_ELAPSED_MS'],
+    '`MAVI_RETRY_MAX_ELAPSED_MS` is at least `MAVI_TIMEOUT_MS` (else it would cut the first attempt short).',
+    (v) =>
+      v.MAVI_RETRY_MAX_ELAPSED_MS < v.MAVI_TIMEOUT_MS
+        ? `MAVI_RETRY_MAX_ELAPSED_MS (${v.MAVI_RETRY_MAX_ELAPSED_MS}) must not be below MAVI_TIMEOUT_MS (${v.MAVI_TIMEOUT_MS}): it would cut the first attempt short.`
+        : null,
+  )
+  // REDIS_URL set counts even when it is not a valid URL: its own problem is reported, and this
+  // one still holds once it is fixed.
+  .rule(
+    ['WEBHOOK_SECRET'],
+    '`WEBHOOK_SECRET` is set when `REDIS_URL` is: every instance must verify the callback URLs the others made.',
+    (v, given) =>
+      given('REDIS_URL') && v.WEBHOOK_SECRET === null
+        ? 'WEBHOOK_SECRET is required with REDIS_URL: every instance must verify callback URLs the others made.'
+        : null,
+  )
+  .rule(['POLL_MIN_MS', 'POLL_MAX_MS'], '`POLL_MAX_MS` is at least `POLL_MIN_MS`.', (v) =>
+    v.POLL_MAX_MS < v.POLL_MIN_MS
+      ? `POLL_MAX_MS (${v.POLL_MAX_MS}) must not be below POLL_MIN_MS (${v.POLL_MIN_MS}).`
+      : null,
+  );
+
+/** The variables' values, typed by {@link VARIABLES}. */
+export type ConfigValues = ReturnType<typeof VARIABLES.read>['values'];
+
+/** The variables' values in the shape the code uses. */
+export function toConfig(v: ConfigValues): Config {
+  const read = v.MAVI_TIMEOUT_MS;
+  return {
+    port: v.PORT,
+    host: v.HOST,
+    maviBaseUrl: v.MAVI_BASE_URL,
+    publicBaseUrl: v.PUBLIC_BASE_URL,
+    webhookSecret: v.WEBHOOK_SECRET,
+    redisUrl: v.REDIS_URL,
+    pollMinMs: v.POLL_MIN_MS,
+    pollMaxMs: v.POLL_MAX_MS,
+    leaseMs: v.LEASE_MS,
+    timeoutMs: {
+      searchDB: read,
+      searchAI: read,
+      searchVideoFragment: read,
+      getTranscription: read,
+      subTranscription: read,
+      delete: read,
+      getAccessToken: read,
+      refreshAccessToken: read,
+      chat: v.MAVI_CHAT_TIMEOUT_MS,
+      upload: v.MAVI_UPLOAD_TIMEOUT_MS,
+    },
+    maxUploadBytes: v.MAX_UPLOAD_BYTES,
+    retry: {
+      maxAttempts: v.MAVI_RETRY_MAX_ATTEMPTS,
+      baseDelayMs: v.MAVI_RETRY_BASE_DELAY_MS,
+      maxDelayMs: v.MAVI_RETRY_MAX_DELAY_MS,
+      maxElapsedMs: v.MAVI_RETRY_MAX_ELAPSED_MS,
+      budgetPercent: v.MAVI_RETRY_BUDGET_PERCENT,
+      budgetFloor: v.MAVI_RETRY_BUDGET_FLOOR,
+      budgetWindowMs: v.MAVI_RETRY_BUDGET_WINDOW_MS,
+    },
+    governor: {
+      enabled: v.MAVI_GOVERNOR,
+      limits: v.MAVI_RATE_LIMITS,
+      maxWaitMs: v.GOVERNOR_MAX_WAIT_MS,
+      maxQueue: v.GOVERNOR_MAX_QUEUE,
+    },
+    coalesce: v.MAVI_COALESCE,
+    simulatorParseDelayMs: v.SIMULATOR_PARSE_DELAY_MS,
+    simulatorPort: v.SIMULATOR_PORT,
+    shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    logLevel: v.LOG_LEVEL,
+    production: v.NODE_ENV === 'production',
+    graphiql: v.GRAPHIQL,
+    introspection: v.INTROSPECTION,
+    corsOrigins: v.CORS_ORIGINS,
+    limits: {
+      depth: v.MAX_QUERY_DEPTH,
+      aliases: v.MAX_QUERY_ALIASES,
+      directives: v.MAX_QUERY_DIRECTIVES,
+      tokens: v.MAX_QUERY_TOKENS,
+      cost: v.MAX_QUERY_COST,
+      batchOperations: v.MAX_BATCH_OPERATIONS,
+      bodyBytes: v.MAX_BODY_BYTES,
+    },
+  };
+}
 
 /** Reads and checks the configuration; throws one ConfigError naming every bad value. */
 export function loadConfig(env: Env = process.env): Config {
-  const problems: string[] = [];
-  const read = new Reader(env, problems);
-
-  const production = env.NODE_ENV === 'production';
-  const port = read.int('PORT', 4000, 0, 65535);
-  const readTimeout = read.int('MAVI_TIMEOUT_MS', 15_000, 100, 600_000);
-  const uploadTimeout = read.int('MAVI_UPLOAD_TIMEOUT_MS', 1_800_000, 1000, 86_400_000);
-  const chatTimeout = read.int('MAVI_CHAT_TIMEOUT_MS', 120_000, 1000, 3_600_000);
-  const retry: RetryOptions = {
-    maxAttempts: read.int('MAVI_RETRY_MAX_ATTEMPTS', DEFAULT_RETRY.maxAttempts, 1, 10),
-    baseDelayMs: read.int('MAVI_RETRY_BASE_DELAY_MS', DEFAULT_RETRY.baseDelayMs, 1, 60_000),
-    maxDelayMs: read.int('MAVI_RETRY_MAX_DELAY_MS', DEFAULT_RETRY.maxDelayMs, 1, 300_000),
-    maxElapsedMs: read.int('MAVI_RETRY_MAX_ELAPSED_MS', 2 * readTimeout, 100, 3_600_000),
-    budgetPercent: read.int('MAVI_RETRY_BUDGET_PERCENT', DEFAULT_RETRY.budgetPercent, 0, 100),
-    budgetFloor: read.int('MAVI_RETRY_BUDGET_FLOOR', DEFAULT_RETRY.budgetFloor, 0, 1_000_000),
-    budgetWindowMs: read.int('MAVI_RETRY_BUDGET_WINDOW_MS', DEFAULT_RETRY.budgetWindowMs, 100, 3_600_000),
-  };
-  if (retry.maxDelayMs < retry.baseDelayMs) {
-    problems.push(
-      `MAVI_RETRY_MAX_DELAY_MS (${retry.maxDelayMs}) must not be below MAVI_RETRY_BASE_DELAY_MS (${retry.baseDelayMs}).`,
-    );
-  }
-  if (retry.maxElapsedMs < readTimeout) {
-    problems.push(
-      `MAVI_RETRY_MAX_ELAPSED_MS (${retry.maxElapsedMs}) must not be below MAVI_TIMEOUT_MS (${readTimeout}): it would cut the first attempt short.`,
-    );
-  }
-  const rateLimits = parseRateLimits(read.string('MAVI_RATE_LIMITS'));
-  problems.push(...rateLimits.problems);
-  const maviBaseUrl = read.url('MAVI_BASE_URL');
-  const webhookSecret = read.string('WEBHOOK_SECRET');
-  if (webhookSecret !== null && webhookSecret.length < 16) {
-    problems.push('WEBHOOK_SECRET must be at least 16 characters long (it keys the callback HMAC).');
-  }
-  if (webhookSecret === null && env.REDIS_URL?.trim()) {
-    problems.push(
-      'WEBHOOK_SECRET is required with REDIS_URL: every instance must verify callback URLs the others made.',
-    );
-  }
-  const logLevel = read.oneOf(
-    'LOG_LEVEL',
-    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-    'info',
-  );
-  const cors = read.string('CORS_ORIGINS');
-  const pollMinMs = read.int('POLL_MIN_MS', 2000, 10, 600_000);
-  const pollMaxMs = read.int('POLL_MAX_MS', 30_000, 10, 3_600_000);
-  if (pollMaxMs < pollMinMs)
-    problems.push(`POLL_MAX_MS (${pollMaxMs}) must not be below POLL_MIN_MS (${pollMinMs}).`);
-
-  const config: Config = {
-    port,
-    host: read.string('HOST') ?? '0.0.0.0',
-    maviBaseUrl,
-    publicBaseUrl: read.url('PUBLIC_BASE_URL') ?? `http://localhost:${port}`,
-    webhookSecret,
-    redisUrl: read.url('REDIS_URL', ['redis:', 'rediss:']),
-    pollMinMs,
-    pollMaxMs,
-    leaseMs: read.int('LEASE_MS', 10_000, 300, 600_000),
-    timeoutMs: {
-      searchDB: readTimeout,
-      searchAI: readTimeout,
-      searchVideoFragment: readTimeout,
-      getTranscription: readTimeout,
-      subTranscription: readTimeout,
-      delete: readTimeout,
-      getAccessToken: readTimeout,
-      refreshAccessToken: readTimeout,
-      chat: chatTimeout,
-      upload: uploadTimeout,
-    },
-    maxUploadBytes: read.int('MAX_UPLOAD_BYTES', 3 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
-    retry,
-    governor: {
-      enabled: read.bool('MAVI_GOVERNOR', true),
-      limits: rateLimits.limits,
-      maxWaitMs: read.int('GOVERNOR_MAX_WAIT_MS', DEFAULT_GOVERNOR.maxWaitMs, 0, 600_000),
-      maxQueue: read.int('GOVERNOR_MAX_QUEUE', DEFAULT_GOVERNOR.maxQueue, 0, 100_000),
-    },
-    coalesce: read.bool('MAVI_COALESCE', true),
-    simulatorParseDelayMs: read.int('SIMULATOR_PARSE_DELAY_MS', 8000, 0, 3_600_000),
-    simulatorPort: read.int('SIMULATOR_PORT', 0, 0, 65535),
-    logLevel,
-    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
-    production,
-    graphiql: read.bool('GRAPHIQL', !production),
-    introspection: read.bool('INTROSPECTION', !production),
-    corsOrigins:
-      cors === null
-        ? production
-          ? null
-          : '*'
-        : cors.trim() === '*'
-          ? '*'
-          : cors.split(',').map((o) => o.trim()),
-    limits: readLimits(read),
-  };
-  if (Array.isArray(config.corsOrigins)) problems.push(...originProblems(config.corsOrigins));
-
+  const { values, problems } = VARIABLES.read(env);
   if (problems.length > 0) throw new ConfigError(problems);
-  return config;
-}
-
-function readLimits(read: Reader): QueryLimits {
-  return {
-    depth: read.int('MAX_QUERY_DEPTH', 10, 1, 1000),
-    aliases: read.int('MAX_QUERY_ALIASES', 200, 0, 100_000),
-    directives: read.int('MAX_QUERY_DIRECTIVES', 50, 0, 100_000),
-    tokens: read.int('MAX_QUERY_TOKENS', 10_000, 10, 10_000_000),
-    cost: read.int('MAX_QUERY_COST', 1_000_000, 1, Number.MAX_SAFE_INTEGER),
-    batchOperations: read.int('MAX_BATCH_OPERATIONS', 10, 0, 1000),
-    bodyBytes: read.int('MAX_BODY_BYTES', 1024 * 1024, 1024, 1024 ** 3),
-  };
-}
-
-/** A browser's Origin header is scheme://host[:port]; anything else would silently never match. */
-function originProblems(origins: string[]): string[] {
-  const problems: string[] = [];
-  for (const origin of origins) {
-    let valid = false;
-    try {
-      const url = new URL(origin);
-      valid = (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === origin;
-    } catch {
-      valid = false;
-    }
-    if (!valid) {
-      problems.push(
-        `CORS_ORIGINS must be * or a comma list of origins like https://app.example.com (no path, no trailing slash); got ${JSON.stringify(origin)}.`,
-      );
-    }
-  }
-  return problems;
-}
-
-class Reader {
-  constructor(
-    private readonly env: Env,
-    private readonly problems: string[],
-  ) {}
-
-  string(name: string): string | null {
-    const value = this.env[name];
-    return value === undefined || value.trim() === '' ? null : value.trim();
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.string(name);
-    if (raw === null) return fallback;
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
-      this.problems.push(`${name} must be an integer from ${min} to ${max}; got ${JSON.stringify(raw)}.`);
-      return fallback;
-    }
-    return value;
-  }
-
-  bool(name: string, fallback: boolean): boolean {
-    const raw = this.string(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-    this.problems.push(`${name} must be true or false; got ${JSON.stringify(this.env[name])}.`);
-    return fallback;
-  }
-
-  oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
-    const raw = this.string(name);
-    if (raw === null) return fallback;
-    if ((values as readonly string[]).includes(raw)) return raw as T;
-    this.problems.push(`${name} must be one of ${values.join(', ')}; got ${JSON.stringify(raw)}.`);
-    return fallback;
-  }
-
-  url(name: string, protocols: string[] = ['http:', 'https:']): string | null {
-    const raw = this.string(name);
-    if (raw === null) return null;
-    try {
-      const url = new URL(raw);
-      if (!protocols.includes(url.protocol)) throw new Error('protocol');
-      return raw.replace(/\/+$/, '');
-    } catch {
-      // A Redis URL may carry a password: name the variable, not its value.
-      const shown = protocols.includes('redis:') ? 'a value that is not one' : JSON.stringify(raw);
-      this.problems.push(`${name} must be a ${protocols.join(' or ')} URL; got ${shown}.`);
-      return null;
-    }
-  }
+  return toConfig(values);
 }

@@ -484,12 +484,15 @@ describe('the gateway process under malformed requests', () => {
   it('returns to its memory level once the run is over', async () => {
     agent.destroy();
     // Every figure is read after full collections, so growth is what the gateway keeps. It may
-    // keep up to 40 MiB of parsed documents (src/document-cache.ts); 64 MiB of resident size
+    // keep up to 40 MiB of parsed documents (src/document-cache.ts); 96 MiB of resident size (see below)
     // covers that and allocator slack, and is far below what a leak here costs: the run sends
     // more than 100 MiB of huge bodies and 120 documents of ~2.5 MiB of AST each, and yoga's
     // unbounded caches kept +186 MiB of heap. Heap and external memory get tighter bounds:
     // the caches' 40 MiB plus 8 for the heap, 16 MiB for buffers (the gateway keeps none).
-    const bounds = { rss: 64 * MiB, heapUsed: 48 * MiB, external: 16 * MiB };
+    // Node 22 and later give less of the freed bodies' memory back to the system than Node 20
+    // did: settled at +54-65 MiB on Node 22, 24 and 26 (+25 MiB on Node 20), with heap and
+    // external memory as low as before; 96 MiB keeps the resident bound as far below the leak.
+    const bounds = { rss: 96 * MiB, heapUsed: 48 * MiB, external: 16 * MiB };
     const within = (f: ProcessFigures) =>
       f.rss - baseline.rss < bounds.rss &&
       f.heapUsed - baseline.heapUsed < bounds.heapUsed &&

@@ -1,5 +1,5 @@
 /**
- * The processes a benchmark measures: the gateway (src/server.ts), the simulator and the
+ * The processes a benchmark measures: the gateway (as `npm start` runs it), the simulator and the
  * bare server, each spawned on loopback with its output in `<out>/logs/`, its resident
  * memory and CPU time read from /proc, and stopped (SIGTERM, then SIGKILL) when done.
  */
@@ -111,25 +111,34 @@ export function pinSelf(): boolean {
 const raiseLimits =
   fileLimits().soft < NOFILE && Number.isFinite(NOFILE) && spawnSync('prlimit', ['--version']).status === 0;
 
-/** Spawns `node [nodeArgs] --import tsx <script> [args]` from the repository root, output to a log file. */
+/**
+ * Spawns `node [nodeArgs] <script> [args]` from the repository root (TypeScript through tsx,
+ * compiled JavaScript as it is), output to a log file. `node` is the bench's own unless
+ * `opts.node` names another.
+ */
 function spawnNode(
   ctx: BenchContext,
   name: string,
   script: string,
   env: Record<string, string>,
-  opts: { nodeArgs?: string[]; args?: string[]; ipc?: boolean; cpus?: string | undefined } = {},
+  opts: {
+    nodeArgs?: string[];
+    args?: string[];
+    ipc?: boolean;
+    cpus?: string | undefined;
+    node?: string;
+  } = {},
 ): Spawned {
   mkdirSync(join(ctx.out, 'logs'), { recursive: true });
   const logFile = join(ctx.out, 'logs', `${name}.log`);
   const fd = openSync(logFile, 'w');
-  // TypeScript through tsx, as `npm start` runs it; compiled JavaScript as it is.
   const args = [
     ...(opts.nodeArgs ?? []),
     ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []),
     script,
     ...(opts.args ?? []),
   ];
-  let command = process.execPath;
+  let command = opts.node ?? process.execPath;
   let argv = args;
   if (raiseLimits) {
     argv = [`--nofile=${NOFILE}:${NOFILE}`, '--', command, ...argv];
@@ -208,19 +217,63 @@ export interface Service {
 }
 
 /**
- * The node options of `npm start` (package.json's start script, e.g. --max-semi-space-size),
- * so that the bench measures the gateway as it is started.
+ * How `npm start` runs the gateway, read from package.json's start script (`[exec] node <flags>
+ * <entry>`, e.g. `--max-semi-space-size=64 dist/server.js`), so that the bench measures it as it
+ * is started; `prestart` builds it first.
  */
-export const START_NODE_FLAGS: string[] = (() => {
+export const START: { flags: string[]; entry: string } = (() => {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const words = pkg.scripts.start.split(/\s+/);
-  if (words[0] !== 'node') return [];
-  const flags = words.slice(1, words.indexOf('--import'));
-  return flags.every((f) => f.startsWith('--')) ? flags : [];
+  // `exec`: the shell npm starts becomes node, so a SIGTERM to npm reaches the gateway.
+  const words = pkg.scripts.start
+    .trim()
+    .replace(/^exec\s+/, '')
+    .split(/\s+/);
+  const entry = words.findIndex((w, i) => i > 0 && !w.startsWith('-'));
+  if (words[0] !== 'node' || entry !== words.length - 1) {
+    throw new Error(`the start script is not \`node [flags] <entry>\`: ${pkg.scripts.start}`);
+  }
+  return { flags: words.slice(1, entry), entry: words[entry] as string };
 })();
 
+/** The start script's node options, for the measured processes that are not the gateway. */
+export const START_NODE_FLAGS: string[] = START.flags;
+
 /**
- * The gateway, `src/server.ts` as deployed: NODE_ENV=production, the given upstream, a known
+ * The Node binary of the gateways: BENCH_NODE (a path, e.g. another Node version's), else the
+ * bench's own. The baselines and the simulators always run on the bench's own, so a change of
+ * BENCH_NODE changes only what is measured.
+ */
+export const GATEWAY_NODE = process.env.BENCH_NODE || process.execPath;
+
+/** The gateway's Node version, for the results' header. */
+export function gatewayNodeVersion(): string {
+  if (GATEWAY_NODE === process.execPath) return process.version;
+  const run = spawnSync(GATEWAY_NODE, ['--version'], { encoding: 'utf8' });
+  if (run.status !== 0)
+    throw new Error(`BENCH_NODE=${GATEWAY_NODE} does not run: ${run.stderr || run.error}`);
+  return run.stdout.trim();
+}
+
+let built: Promise<void> | null = null;
+
+/** `npm run build` once per bench run, as `npm start` does before starting (incremental: quick when nothing changed). */
+function build(ctx: BenchContext): Promise<void> {
+  built ??= new Promise<void>((resolve, reject) => {
+    ctx.log('building the gateway (npm run build)');
+    const child = spawn('npm', ['run', '--silent', 'build'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`npm run build exited ${code}`)),
+    );
+  });
+  return built;
+}
+
+/**
+ * The gateway as deployed (the build, started as `npm start` starts it): NODE_ENV=production, the given upstream, a known
  * WEBHOOK_SECRET, everything else at its default unless `env` says otherwise.
  */
 export async function startGateway(
@@ -229,17 +282,20 @@ export async function startGateway(
   maviBaseUrl: string,
   env: Record<string, string> = {},
 ): Promise<Service> {
+  // BENCH_GATEWAY_ENTRY=src/server.ts runs the sources under tsx instead of the build.
+  const entry = process.env.BENCH_GATEWAY_ENTRY ?? START.entry;
+  if (entry === START.entry) await build(ctx);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  // One directory per gateway: tsx's loader thread writes a profile of its own beside the main one.
+  // One directory per gateway (under tsx, its loader thread writes a profile of its own beside the main one).
   const nodeArgs = ctx.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.out, 'profiles', name)}`] : [];
-  nodeArgs.push(...START_NODE_FLAGS);
+  nodeArgs.push(...START.flags);
   // More node options for the gateway, e.g. BENCH_GATEWAY_NODE_ARGS=--heap-prof.
   nodeArgs.push(...(process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? []));
   const spawned = spawnNode(
     ctx,
     name,
-    process.env.BENCH_GATEWAY_ENTRY ?? 'src/server.ts',
+    entry,
     {
       NODE_ENV: 'production',
       PORT: String(port),
@@ -249,7 +305,7 @@ export async function startGateway(
       WEBHOOK_SECRET,
       ...env,
     },
-    { nodeArgs, cpus: LAST_CPU },
+    { nodeArgs, cpus: LAST_CPU, node: GATEWAY_NODE },
   );
   await waitHealthy(spawned, `${origin}/health`, name);
   const pid = spawned.child.pid as number;
