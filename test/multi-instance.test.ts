@@ -24,7 +24,9 @@ let redisClient: Redis;
 
 beforeAll(async () => {
   redis = await startRedis();
-  sim = await startSimulator({ parseDelayMs: 400, transcriptionDelayMs: 100 });
+  // Parsing waits for the tests (setVideoStatus), so a loaded machine cannot finish it before a
+  // subscriber is in place.
+  sim = await startSimulator({ parseDelayMs: 3_600_000, transcriptionDelayMs: 100 });
   const env = {
     MAVI_BASE_URL: sim.url,
     REDIS_URL: redis.url,
@@ -83,6 +85,8 @@ describe('several instances through Redis', () => {
     const first = events.next();
     await eventually(async () => ((await redisClient.exists(leaseKey(key))) ? true : undefined), 5000);
     sim.injectFault({ credential: key, endpoint: 'searchDB', kind: { type: 'http', status: 503 } });
+    // MAVI finishes parsing: its callback goes to A, which issued the upload's URL.
+    sim.setVideoStatus(key, videoNo, 'PARSE');
 
     const event = await first;
     expect(event.done).toBe(false);
