@@ -419,7 +419,9 @@ describe('MAVI v1.0 simulator', () => {
 
     it('validates the request and needs PARSE videos of the account', async () => {
       const { apiKey, parsed } = freshAccount();
-      const unparsed = [...sim.account(apiKey)!.videos.values()].find((v) => v.status !== 'PARSE')!;
+      // Added directly, it stays UNPARSE (a seeded one turns PARSE after the parse delay, which a
+      // loaded machine can reach before the last request below).
+      const unparsed = sim.addVideo(apiKey, { status: 'UNPARSE' });
       const post = (body: unknown) => api(`${API}/chat`, { method: 'POST', auth: apiKey, body });
       const ok = { videoNos: parsed.slice(0, 1), message: 'hi', stream: false };
       expect((await post(ok)).json.code).toBe('0000');
@@ -588,7 +590,9 @@ describe('MAVI v1.0 simulator', () => {
     it('validates type, video and task ownership', async () => {
       const { apiKey, parsed } = freshAccount();
       const other = freshAccount();
-      const unparsed = [...sim.account(apiKey)!.videos.values()].find((v) => v.status !== 'PARSE')!;
+      // Added directly, it stays UNPARSE (a seeded one turns PARSE after the parse delay, which a
+      // loaded machine can reach before the last request below).
+      const unparsed = sim.addVideo(apiKey, { status: 'UNPARSE' });
       const submit = (body: unknown) =>
         api(`${API}/subTranscription`, { method: 'POST', auth: apiKey, body });
       expect((await submit({ videoNo: parsed[0], type: 'AUDIO/VIDEO' })).json.code).toBe('0001');
