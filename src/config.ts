@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { boolean, type Env, EnvSpec, integer, type Kind, oneOf, text, url } from './env-spec.js';
 import type { Endpoint } from './mavi/endpoints.js';
 import { DEFAULT_GOVERNOR, parseRateLimits, type RateLimits } from './mavi/governor.js';
@@ -32,6 +33,8 @@ export interface Config {
   simulatorParseDelayMs: number;
   simulatorPort: number;
   shutdownGraceMs: number;
+  /** Gateway processes sharing the port (node:cluster); 1: this process serves alone. */
+  workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** NODE_ENV=production. */
   production: boolean;
@@ -58,6 +61,27 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
+}
+
+/** Most workers WORKERS may ask for. */
+const MAX_WORKERS = 64;
+
+/** An integer from 1 to 64, or `auto`: one per core this process may use. */
+function workerCount(): Kind<number> {
+  return {
+    accepts: `an integer from 1 to ${MAX_WORKERS}, or \`auto\``,
+    parse(raw, name, shown) {
+      if (raw === 'auto') return { ok: true, value: Math.min(MAX_WORKERS, availableParallelism()) };
+      const value = Number(raw);
+      return /^\d+$/.test(raw) && value >= 1 && value <= MAX_WORKERS
+        ? { ok: true, value }
+        : {
+            ok: false,
+            problems: [`${name} must be an integer from 1 to ${MAX_WORKERS} or auto; got ${shown}.`],
+          };
+    },
+    format: (value) => String(value),
+  };
 }
 
 /** `*`, `none`, or a comma list of origins: what CORS_ORIGINS accepts. */
@@ -330,6 +354,16 @@ export const VARIABLES = EnvSpec.create()
     default: 0,
     doc: "Embedded simulator's port; `0`: any free port.",
   })
+  .variable('WORKERS', {
+    kind: workerCount(),
+    default: 1,
+    doc: 'Gateway processes sharing the port (node:cluster), `auto`: one per core. More than one needs `REDIS_URL`: live updates, poller leases, callback bindings and quotas then cross workers as they cross instances.',
+  })
+  .rule(['WORKERS'], '`REDIS_URL` is set when `WORKERS` is more than 1.', (v, given) =>
+    v.WORKERS > 1 && !given('REDIS_URL')
+      ? `WORKERS=${v.WORKERS} needs REDIS_URL: the workers share live updates, poller leases, callback bindings and quotas through Redis, as several instances do.`
+      : null,
+  )
   .rule(
     ['MAVI_RETRY_BASE_DELAY_MS', 'MAVI_RETRY_MAX_DELAY_MS'],
     '`MAVI_RETRY_MAX_DELAY_MS` is at least `MAVI_RETRY_BASE_DELAY_MS`.',
@@ -410,6 +444,7 @@ export function toConfig(v: ConfigValues): Config {
     simulatorParseDelayMs: v.SIMULATOR_PARSE_DELAY_MS,
     simulatorPort: v.SIMULATOR_PORT,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+    workers: v.WORKERS,
     logLevel: v.LOG_LEVEL,
     production: v.NODE_ENV === 'production',
     graphiql: v.GRAPHIQL,

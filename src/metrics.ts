@@ -100,6 +100,13 @@ export interface GatewayMetrics {
   setQuotaStoreSource(source: QuotaStoreSource | undefined): void;
   /** The Prometheus text exposition of this gateway's metrics and the process's. */
   expose(): Promise<{ contentType: string; body: string }>;
+  /** The registries {@link expose} reads: this gateway's, and the process's when included. */
+  registries(): Registry[];
+  /**
+   * Where the exposition comes from instead (a cluster worker asks its primary for every
+   * worker's metrics, summed: src/cluster.ts); replaces any earlier source.
+   */
+  setExpositionSource(source: (() => Promise<string>) | undefined): void;
 }
 
 const PREFIX = 'mavi_gateway_';
@@ -148,6 +155,7 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
   const registers = [registry];
   let queueSource = opts.governorQueueLength;
   let storeSource: QuotaStoreSource | undefined;
+  let exposition: (() => Promise<string>) | undefined;
   const includeProcess = opts.processMetrics ?? true;
 
   const operations = new Counter({
@@ -306,8 +314,13 @@ export function createMetrics(opts: MetricsOptions = {}): GatewayMetrics {
       storeSource = source;
     },
     async expose() {
+      if (exposition) return { contentType: registry.contentType, body: await exposition() };
       const merged = includeProcess ? Registry.merge([registry, processMetricsRegistry()]) : registry;
       return { contentType: registry.contentType, body: await merged.metrics() };
+    },
+    registries: () => (includeProcess ? [registry, processMetricsRegistry()] : [registry]),
+    setExpositionSource(source) {
+      exposition = source;
     },
   };
 }

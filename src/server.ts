@@ -1,4 +1,6 @@
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
+import { runPrimary, shareWorkerMetrics, workerListening, workerSetup } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogDestination } from './log-destination.js';
 import { createLogger, routeConsoleToLogger } from './logger.js';
@@ -23,13 +25,22 @@ async function main(): Promise<void> {
   const log = createLogDestination();
   const logger = createLogger(config.logLevel, log);
 
-  const simulator = config.maviBaseUrl
-    ? null
-    : await startSimulator({ port: config.simulatorPort, parseDelayMs: config.simulatorParseDelayMs });
-  const maviBaseUrl = config.maviBaseUrl ?? (simulator as NonNullable<typeof simulator>).url;
+  if (config.workers > 1 && cluster.isPrimary) {
+    await runPrimary(config, logger, log);
+    return;
+  }
+  // A worker of a cluster (src/cluster.ts) uses the primary's simulator, if it started one.
+  const setup = cluster.isWorker ? await workerSetup() : null;
+  const simulator =
+    config.maviBaseUrl || setup
+      ? null
+      : await startSimulator({ port: config.simulatorPort, parseDelayMs: config.simulatorParseDelayMs });
+  const simulatorUrl = simulator?.url ?? setup?.simulatorUrl ?? null;
+  const maviBaseUrl = config.maviBaseUrl ?? (simulatorUrl as string);
 
   const services = createServices(config, { maviBaseUrl, logger });
-  const yoga = createYoga(services, simulator ? { graphiqlHeaders: { Authorization: DEMO_API_KEY } } : {});
+  if (setup) shareWorkerMetrics(services.metrics);
+  const yoga = createYoga(services, simulatorUrl ? { graphiqlHeaders: { Authorization: DEMO_API_KEY } } : {});
   const server = createServer(yoga);
   const websocket = attachWebSocket(server, yoga);
 
@@ -47,6 +58,12 @@ async function main(): Promise<void> {
     log,
     graceMs: config.shutdownGraceMs,
   });
+  if (setup) {
+    // The primary prints the start-up line once every worker listens.
+    workerListening();
+    routeConsoleToLogger(logger);
+    return;
+  }
   const url = `http://localhost:${config.port}/graphql`;
   if (simulator) {
     console.log(

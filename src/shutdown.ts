@@ -47,19 +47,30 @@ export interface ShutdownOptions {
   graceMs: number;
 }
 
-/** Shuts down on the first SIGTERM or SIGINT; a second one ends the process at once (Node's default). */
+/**
+ * Shuts down on the first SIGTERM or SIGINT; a second one ends the process at once (Node's
+ * default). In a cluster worker, a `shutdown` message from the primary starts it too: a
+ * terminal's Ctrl-C already signals every process of the group, and a second signal from the
+ * primary would kill the worker at once.
+ */
 export function shutdownOnSignals(opts: ShutdownOptions): void {
   let started = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const begin = (reason: string) => {
     if (started) return;
     started = true;
-    void shutdown(signal, opts);
+    void shutdown(reason, opts);
   };
+  const onSignal = (signal: NodeJS.Signals) => begin(signal);
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  if (process.send) {
+    process.on('message', (message: unknown) => {
+      if ((message as { type?: unknown } | null)?.type === 'shutdown') begin('primary');
+    });
+  }
 }
 
-async function shutdown(signal: NodeJS.Signals, opts: ShutdownOptions): Promise<void> {
+async function shutdown(signal: string, opts: ShutdownOptions): Promise<void> {
   const { server, websocket, gateway, simulator, logger, graceMs } = opts;
   // Before anything else: from here on, whatever blocks, the process ends in time.
   armHardDeadline(graceMs + HARD_DEADLINE_MARGIN_MS, logger);
