@@ -82,6 +82,22 @@ export interface Config {
   introspection: boolean;
   /** Allowed CORS origins. CORS_ORIGINS=comma list or *, default * (off in production: same-origin only). */
   corsOrigins: string[] | '*' | null;
+  /**
+   * How long a browser may cache a CORS preflight, in seconds. CORS_MAX_AGE_SECONDS, default
+   * 7200: Chromium's ceiling (Firefox allows a day), so a page pays one preflight per two
+   * hours rather than one per request; a changed CORS_ORIGINS still governs every response.
+   */
+  corsMaxAgeSeconds: number;
+  /**
+   * Answer `Access-Control-Allow-Credentials: true`, so a page may send `credentials:
+   * "include"`. CORS_ALLOW_CREDENTIALS=true|false, default false: the gateway's credential is
+   * the Authorization header, never a cookie. Only with a CORS_ORIGINS list, never with *.
+   */
+  corsAllowCredentials: boolean;
+  /** Automatic persisted queries; see {@link ApqConfig}. */
+  apq: ApqConfig;
+  /** Trusted documents; see {@link TrustedDocumentsConfig}. */
+  trustedDocuments: TrustedDocumentsConfig;
   /** What one request may ask for; see {@link QueryLimits}. */
   limits: QueryLimits;
 }
@@ -122,6 +138,49 @@ export interface QueryLimits {
    * a few tens of KiB. Uploads are capped per file by MAX_UPLOAD_BYTES instead.
    */
   bodyBytes: number;
+}
+
+/**
+ * Automatic persisted queries (Apollo's protocol, which Apollo Client's PersistedQueryLink
+ * and urql's persistedExchange speak): a client sends a document's SHA-256 instead of the
+ * document, and the document once when the gateway does not know it yet.
+ */
+export interface ApqConfig {
+  /** APQ=true|false, default true. Off, a hash-only request answers PersistedQueryNotSupported. */
+  enabled: boolean;
+  /**
+   * Bytes of documents this instance remembers, least recently used first out.
+   * APQ_CACHE_BYTES, default 16 MiB: some hundreds of real operations with room to spare.
+   */
+  cacheBytes: number;
+  /**
+   * Largest document remembered, in bytes. APQ_MAX_DOCUMENT_BYTES, default 65536 (the
+   * largest in operations/ is under 2 KiB): a larger one still runs, it is just sent in
+   * full each time.
+   */
+  maxDocumentBytes: number;
+  /**
+   * With REDIS_URL, documents are shared by every instance through Redis, each kept this many
+   * seconds after it was last registered. APQ_TTL_SECONDS, default 86400.
+   */
+  ttlSeconds: number;
+}
+
+/**
+ * Trusted documents: manifests of the documents the gateway's own frontends send (written by
+ * GraphQL Code Generator's client preset with `persistedDocuments`, or Apollo's persisted
+ * query manifest), and what to do with any other document.
+ */
+export interface TrustedDocumentsConfig {
+  /** TRUSTED_DOCUMENTS: comma list of manifest files. Default none (every document runs). */
+  files: string[];
+  /**
+   * TRUSTED_DOCUMENTS_MODE=log|enforce. `log` runs an unknown document and logs and counts it
+   * (mavi_gateway_untrusted_documents_total); `enforce` refuses it, and APQ registers nothing.
+   * Default enforce when NODE_ENV=production, log otherwise (GraphiQL sends documents no
+   * manifest lists).
+   */
+  mode: 'log' | 'enforce';
 }
 
 export class ConfigError extends Error {
@@ -231,9 +290,35 @@ export function loadConfig(env: Env = process.env): Config {
         : cors.trim() === '*'
           ? '*'
           : cors.split(',').map((o) => o.trim()),
+    corsMaxAgeSeconds: read.int('CORS_MAX_AGE_SECONDS', 7200, 0, 86_400),
+    corsAllowCredentials: read.bool('CORS_ALLOW_CREDENTIALS', false),
+    apq: {
+      enabled: read.bool('APQ', true),
+      cacheBytes: read.int('APQ_CACHE_BYTES', 16 * 1024 * 1024, 0, 1024 ** 3),
+      maxDocumentBytes: read.int('APQ_MAX_DOCUMENT_BYTES', 65_536, 0, 1024 ** 2),
+      ttlSeconds: read.int('APQ_TTL_SECONDS', 86_400, 1, 365 * 86_400),
+    },
+    trustedDocuments: {
+      files: (read.string('TRUSTED_DOCUMENTS') ?? '')
+        .split(',')
+        .map((file) => file.trim())
+        .filter((file) => file !== ''),
+      mode: read.oneOf('TRUSTED_DOCUMENTS_MODE', ['log', 'enforce'], production ? 'enforce' : 'log'),
+    },
     limits: readLimits(read),
   };
   if (Array.isArray(config.corsOrigins)) problems.push(...originProblems(config.corsOrigins));
+  if (config.corsAllowCredentials && !Array.isArray(config.corsOrigins)) {
+    problems.push(
+      `CORS_ALLOW_CREDENTIALS=true needs CORS_ORIGINS to list the origins (browsers refuse credentials with *); CORS_ORIGINS is ${
+        cors !== null
+          ? '*'
+          : production
+            ? 'unset (same-origin only)'
+            : 'unset, which means * outside production'
+      }.`,
+    );
+  }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
