@@ -130,11 +130,13 @@ export class RedisDocumentStore implements DocumentStore {
   }
 }
 
-/** Redis for the APQ store: fails fast rather than queue, so a Redis outage never stalls requests. */
+/**
+ * Redis for the APQ store: a command waits at most REDIS_COMMAND_TIMEOUT_MS (queued while the
+ * connection opens, then failing), so a Redis outage never stalls requests.
+ */
 export function createDocumentRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, {
     connectionName: 'mavi-gw-apq',
-    enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
     connectTimeout: 2000,

@@ -13,12 +13,15 @@ import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useCSRFPrevention } from './plugins/use-csrf-prevention.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
 import { useHotJit } from './plugins/use-hot-jit.js';
+import { useIncrementalFallback } from './plugins/use-incremental-fallback.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
+import { useMultipartSubscriptions } from './plugins/use-multipart-subscriptions.js';
 import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
 import { DOCUMENT_ID_PARAM, usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useQueryStringJson } from './plugins/use-query-string-json.js';
 import { useReadiness } from './plugins/use-readiness.js';
+import { useSseSingleConnection } from './plugins/use-sse-single-connection.js';
 import { useStreamingUploads } from './plugins/use-streaming-uploads.js';
 import { useVariableCheck } from './plugins/use-variable-check.js';
 import { useVaryOrigin } from './plugins/use-vary-origin.js';
@@ -77,9 +80,14 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
     plugins: [
       // @defer and @stream, delivered as multipart/mixed (Apollo Client, urql) or over SSE.
       useDeferStream(),
+      useIncrementalFallback(),
       useMaviWebhooks({ live: services.live, logger }),
       useReadiness({ checks: services.readiness, logger }),
       useMetricsEndpoint(metrics),
+      // graphql-sse's single connection mode on /graphql (PUT, the token's GET, POST, DELETE).
+      useSseSingleConnection({ maxBodyBytes: config.limits.bodyBytes, logger }),
+      // Apollo Client's HttpLink subscriptions: multipart/mixed;subscriptionSpec=1.0.
+      useMultipartSubscriptions(),
       // Before telemetry: a hash refused here is logged as a refused request, and a document
       // refused at parsing (trusted documents) as a rejected operation.
       usePersistedDocuments({ ...services.documents, logger, metrics }),
