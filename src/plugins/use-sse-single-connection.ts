@@ -84,10 +84,11 @@ function operation(result: Result, controller: AbortController, onEnd: () => voi
     : (() => {
         let sent = false;
         return {
-          next: async () =>
-            sent
-              ? { done: true as const, value: undefined }
-              : ((sent = true), { done: false, value: result }),
+          async next(): Promise<IteratorResult<ExecutionResult>> {
+            if (sent) return { done: true, value: undefined };
+            sent = true;
+            return { done: false, value: result };
+          },
         };
       })();
   const stop = async (): Promise<IteratorResult<ExecutionResult>> => {
