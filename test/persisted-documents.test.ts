@@ -7,8 +7,11 @@ import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { Client, fetchExchange } from '@urql/core';
 import { persistedExchange } from '@urql/exchange-persisted';
 import { type DocumentNode, print } from 'graphql';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import WebSocket from 'ws';
 import {
   GetVideoDocument as TrustedGetVideo,
   ListVideosDocument as TrustedListVideos,
@@ -16,7 +19,7 @@ import {
 import { ListVideosDocument, SearchVideosDocument } from '../operations/__generated__/graphql.js';
 import { createLogger } from '../src/logger.js';
 import { MemoryDocumentStore } from '../src/persisted-documents.js';
-import { eventually, type Stack, startStack } from './helpers.js';
+import { eventually, type Stack, startLiveStack, startStack } from './helpers.js';
 import { type RedisServer, startRedis } from './redis.js';
 
 /**
@@ -454,6 +457,53 @@ describe('trusted documents', () => {
       expect((await send({ query, extensions, variables: { first: 1 } })).status).toBe(400);
       expect(await s.gateway.services.documents.apq?.get(sha256(query))).toBeUndefined();
     });
+  });
+
+  it('enforce holds over WebSocket and single-connection SSE too (it is checked where documents are parsed)', async () => {
+    const live = await startLiveStack({
+      env: { TRUSTED_DOCUMENTS: MANIFEST, TRUSTED_DOCUMENTS_MODE: 'enforce' },
+    });
+    const key = live.newAccount();
+    const ws = createWsClient({
+      url: live.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: key },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    try {
+      const untrustedQuery = '{ __typename }';
+      const refused = await new Promise<unknown>((resolve) => {
+        ws.subscribe({ query: untrustedQuery }, { next: resolve, error: resolve, complete: () => undefined });
+      });
+      expect(JSON.stringify(refused)).toContain('no manifest lists this document');
+      const manifest = JSON.parse((await import('node:fs')).readFileSync(MANIFEST, 'utf8')) as Record<
+        string,
+        string
+      >;
+      const trustedQuery = manifest[hashOf(TrustedListVideos)] as string;
+      const allowed = await new Promise<unknown>((resolve, reject) => {
+        ws.subscribe(
+          { query: trustedQuery, variables: { first: 1 } },
+          { next: resolve, error: reject, complete: () => undefined },
+        );
+      });
+      expect(JSON.stringify(allowed)).toContain('QueryVideosSuccess');
+
+      const sse = createSseClient({
+        url: live.url,
+        singleConnection: true,
+        headers: { authorization: key },
+        retryAttempts: 0,
+      });
+      const results: unknown[] = [];
+      for await (const result of sse.iterate({ query: untrustedQuery })) results.push(result);
+      expect(JSON.stringify(results)).toContain('DOCUMENT_NOT_TRUSTED');
+      sse.dispose();
+    } finally {
+      await ws.dispose();
+      await live.close();
+    }
   });
 
   it('log: an unknown document runs, is counted each time and logged once with its hash', async () => {
