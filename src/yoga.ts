@@ -31,6 +31,11 @@ import type { Services } from './services.js';
 export interface YogaOptions {
   /** Headers GraphiQL opens with (the demo credential when running on the simulator). */
   graphiqlHeaders?: Record<string, string>;
+  /**
+   * How long a graphql-sse reservation waits for its stream. Default 30000 ms (see
+   * useSseSingleConnection); tests shorten it.
+   */
+  sseReservationTtlMs?: number;
 }
 
 /** The gateway's GraphQL server: yoga with the context per request and the plugins. */
@@ -85,7 +90,11 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
       useReadiness({ checks: services.readiness, logger }),
       useMetricsEndpoint(metrics),
       // graphql-sse's single connection mode on /graphql (PUT, the token's GET, POST, DELETE).
-      useSseSingleConnection({ maxBodyBytes: config.limits.bodyBytes, logger }),
+      useSseSingleConnection({
+        maxBodyBytes: config.limits.bodyBytes,
+        logger,
+        ...(opts.sseReservationTtlMs === undefined ? {} : { reservationTtlMs: opts.sseReservationTtlMs }),
+      }),
       // Apollo Client's HttpLink subscriptions: multipart/mixed;subscriptionSpec=1.0.
       useMultipartSubscriptions(),
       // Before telemetry: a hash refused here is logged as a refused request, and a document

@@ -211,10 +211,12 @@ describe('graphql-sse single connection mode', () => {
     stack.sim.setVideoStatus(key, a.videoNo, 'PARSE');
     stack.sim.setVideoStatus(key, b.videoNo, 'FAIL');
     const [ra, rb] = await Promise.all([first, second]);
-    expect(ra.map((r) => (field(r)?.data as { video: { status: string } }).video.status)).toEqual(['PARSE']);
-    expect(rb.map((r) => (field(r)?.data as { video: { status: string } }).video.status)).toEqual([
-      'PARSE_ERROR',
-    ]);
+    expect(
+      ra.map((r) => (field(r)?.data as { video?: { status: string } } | undefined)?.video?.status),
+    ).toEqual(['PARSE']);
+    expect(
+      rb.map((r) => (field(r)?.data as { video?: { status: string } } | undefined)?.video?.status),
+    ).toEqual(['PARSE_ERROR']);
     // One reservation, one stream, the operations as POSTs.
     expect(requests.filter((r) => r.startsWith('PUT'))).toHaveLength(1);
     expect(requests.filter((r) => r.startsWith('GET'))).toHaveLength(1);
@@ -248,6 +250,41 @@ describe('graphql-sse single connection mode', () => {
       headers: { accept: 'text/event-stream' },
     });
     expect(await distinct.text()).toMatch(/"__typename":"Query"/);
+  });
+
+  it('drops a reservation whose stream does not open in time, with the operations sent to it', async () => {
+    const short = await startLiveStack({ gateway: { sseReservationTtlMs: 150 } });
+    try {
+      const put = await fetch(short.url, { method: 'PUT' });
+      const token = await put.text();
+      const before = (await short.gateway.metrics.livePollers.get()).values.reduce((n, v) => n + v.value, 0);
+      const op = await fetch(short.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [TOKEN]: token,
+          authorization: short.newAccount({ seed: false }),
+        },
+        body: JSON.stringify({
+          query: print(WatchVideosDocument),
+          variables: { videoNos: null },
+          extensions: { operationId: 'w' },
+        }),
+      });
+      expect(op.status).toBe(202);
+      await sleep(400);
+      const late = await fetch(short.url, { headers: { accept: 'text/event-stream', [TOKEN]: token } });
+      // Gone: graphql-sse now takes the GET for a distinct-connection request without a query.
+      expect(late.status).toBe(400);
+      await late.text();
+      await eventually(async () =>
+        (await short.gateway.metrics.livePollers.get()).values.reduce((n, v) => n + v.value, 0) === before
+          ? true
+          : undefined,
+      );
+    } finally {
+      await short.close();
+    }
   });
 
   it('refuses an operation body over MAX_BODY_BYTES', async () => {

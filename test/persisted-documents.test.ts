@@ -207,6 +207,20 @@ describe('automatic persisted queries', () => {
     expect(body.errors[0]?.message.length).toBeLessThan(300);
   });
 
+  it('leaves what is not an operation in a batch (null, a number) to yoga, never an unexpected error', async () => {
+    const res = await stack.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify([null, 5, { query: '{ __typename }' }]),
+    });
+    const body = (await res.json()) as { errors?: { extensions: { code: string } }[] }[];
+    expect(body.map((r) => r.errors?.[0]?.extensions.code ?? 'ok')).toEqual([
+      'BAD_REQUEST',
+      'BAD_REQUEST',
+      'ok',
+    ]);
+  });
+
   it('APQ=false answers PersistedQueryNotSupported, so clients stop hashing', async () => {
     const s = await startStack({ env: { APQ: 'false' } });
     try {

@@ -127,6 +127,8 @@ export function usePersistedDocuments(opts: PersistedDocumentsOptions): Plugin {
 
   return {
     async onParams({ params, request, setParams, context }) {
+      // A batch may hold anything (null, a number): yoga's own parameter check answers those.
+      if (typeof params !== 'object' || params === null) return;
       const hash = requestedHash(params as Params, request);
       if (hash === null) return;
       if (params.query == null || params.query === '') {

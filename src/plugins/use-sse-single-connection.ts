@@ -41,9 +41,14 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-function tokenOf(request: Request, url: URL): string | null {
+function tokenOf(
+  request: { headers: { get(name: string): string | null | undefined } },
+  url: URL,
+): string | null {
   return request.headers.get(TOKEN_HEADER_KEY) || url.searchParams.get(TOKEN_QUERY_KEY) || null;
 }
+
+const sseToken = (req: SseRequest<Request>) => tokenOf(req, new URL(req.url, 'http://gateway'));
 
 function jsonError(status: number, message: string): SseResponse {
   return [
@@ -152,12 +157,14 @@ export function useSseSingleConnection(opts: SingleConnectionOptions): Plugin {
     waiting.delete(token);
     if (!handler) return;
     // graphql-sse keeps a reservation until its stream opens and closes: open and close it.
+    const headers = new Headers({ accept: 'text/event-stream', [TOKEN_HEADER_KEY]: token });
+    const url = `http://gateway${endpoint}`;
     const [body] = await handler({
       method: 'GET',
-      url: `http://gateway${endpoint}`,
-      headers: new Headers({ accept: 'text/event-stream', [TOKEN_HEADER_KEY]: token }),
+      url,
+      headers,
       body: null,
-      raw: new Request('http://gateway/'),
+      raw: new Request(url, { headers }),
       context: undefined,
     });
     if (body && typeof body !== 'string') await body.return(undefined);
@@ -169,7 +176,7 @@ export function useSseSingleConnection(opts: SingleConnectionOptions): Plugin {
       endpoint = server.graphqlEndpoint;
       handler = createHandler<Request>({
         authenticate(req) {
-          if (req.method !== 'PUT') return tokenOf(req.raw, new URL(req.url, 'http://gateway'));
+          if (req.method !== 'PUT') return sseToken(req);
           if (waiting.size >= maxReservations) {
             return jsonError(503, 'Too many event streams are waiting to be opened; try again shortly.');
           }
@@ -184,13 +191,13 @@ export function useSseSingleConnection(opts: SingleConnectionOptions): Plugin {
           return token;
         },
         onConnect(req) {
-          const token = tokenOf(req.raw, new URL(req.url, 'http://gateway'));
+          const token = sseToken(req);
           if (token === null) return;
           clearTimeout(waiting.get(token));
           waiting.delete(token);
         },
         async onSubscribe(req, params) {
-          const token = tokenOf(req.raw, new URL(req.url, 'http://gateway')) ?? '';
+          const token = sseToken(req) ?? '';
           const count = running.get(token) ?? 0;
           if (count >= maxOperations) {
             return jsonError(429, `A stream runs at most ${maxOperations} operations at once.`);
