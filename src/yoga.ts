@@ -14,6 +14,7 @@ import { useCSRFPrevention } from './plugins/use-csrf-prevention.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
 import { useHotJit } from './plugins/use-hot-jit.js';
 import { useIncrementalFallback } from './plugins/use-incremental-fallback.js';
+import { useMaskIncrementalErrors } from './plugins/use-mask-incremental-errors.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
 import { useMultipartSubscriptions } from './plugins/use-multipart-subscriptions.js';
 import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
@@ -86,6 +87,7 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
       // @defer and @stream, delivered as multipart/mixed (Apollo Client, urql) or over SSE.
       useDeferStream(),
       useIncrementalFallback(),
+      useMaskIncrementalErrors({ logger }),
       useMaviWebhooks({ live: services.live, logger }),
       useReadiness({ checks: services.readiness, logger }),
       useMetricsEndpoint(metrics),

@@ -1,12 +1,16 @@
 import { ApolloClient, HttpLink, InMemoryCache } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { Client, fetchExchange } from '@urql/core';
 import { print } from 'graphql';
+import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   LibraryWithDeferredSearchDocument,
   ListVideosDeferredClipsDocument,
 } from '../operations/__generated__/graphql.js';
+import { createLogger } from '../src/logger.js';
+import { useMaskIncrementalErrors } from '../src/plugins/use-mask-incremental-errors.js';
 import { type Stack, startStack } from './helpers.js';
 
 /**
@@ -260,6 +264,40 @@ describe('the other plugins with the incremental executor', () => {
       expect(all.length).toBeGreaterThan(1);
       expect(all[0]).toMatchObject({ hasNext: true });
     }
+  });
+
+  it('unexpected errors inside deferred fragments are masked, as top-level ones are', async () => {
+    // No MAVI fault makes a gateway resolver throw an untyped error (they all become typed
+    // errors), so the plugin is shown on a schema whose deferred field does.
+    const schema = createSchema({
+      typeDefs: 'type Query { ok: String, boom: String }',
+      resolvers: {
+        Query: {
+          ok: () => 'ok',
+          boom: () => {
+            throw new Error('upstream said: key sk-0123456789abcdef is disabled');
+          },
+        },
+      },
+    });
+    const answer = async (plugins: Parameters<typeof createYoga>[0]['plugins']) => {
+      const yoga = createYoga({ schema, maskedErrors: { isDev: false }, logging: false, plugins });
+      const res = await yoga.fetch('http://x/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: MULTIPART },
+        body: JSON.stringify({ query: '{ ok ... @defer { boom } }' }),
+      });
+      return res.text();
+    };
+    // What yoga alone does: the deferred error keeps its message.
+    expect(await answer([useDeferStream()])).toContain('sk-0123456789abcdef');
+    const masked = await answer([
+      useDeferStream(),
+      useMaskIncrementalErrors({ logger: createLogger('silent') }),
+    ]);
+    expect(masked).not.toContain('sk-0123456789abcdef');
+    expect(masked).toContain('"message":"Unexpected error."');
+    expect(masked).toContain('"ok":"ok"');
   });
 
   it('telemetry counts an incremental answer as a stream', async () => {
