@@ -95,6 +95,7 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
       useSseSingleConnection({
         maxBodyBytes: config.limits.bodyBytes,
         logger,
+        stopping: services.stopping,
         ...(opts.sseReservationTtlMs === undefined ? {} : { reservationTtlMs: opts.sseReservationTtlMs }),
       }),
       // Apollo Client's HttpLink subscriptions: multipart/mixed;subscriptionSpec=1.0.

@@ -287,6 +287,34 @@ describe('graphql-sse single connection mode', () => {
     }
   });
 
+  it('ends open streams when the gateway begins to shut down, after their operations complete', async () => {
+    const s = await startLiveStack();
+    try {
+      const key = s.newAccount({ seed: false });
+      const put = await fetch(s.url, { method: 'PUT' });
+      const token = await put.text();
+      const res = await fetch(s.url, { headers: { accept: 'text/event-stream', [TOKEN]: token } });
+      const text = res.text();
+      await fetch(s.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [TOKEN]: token, authorization: key },
+        body: JSON.stringify({
+          query: print(WatchVideosDocument),
+          variables: { videoNos: null },
+          extensions: { operationId: 'w' },
+        }),
+      });
+      await eventually(async () =>
+        (await s.gateway.metrics.livePollers.get()).values.some((v) => v.value > 0) ? true : undefined,
+      );
+      s.gateway.beginShutdown();
+      // The stream ends by itself, the operation's completion on it.
+      expect(await text).toMatch(/event: complete\ndata: \{"id":"w"\}/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('refuses an operation body over MAX_BODY_BYTES', async () => {
     const stream = await reserve();
     await stream.open();

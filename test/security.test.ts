@@ -249,6 +249,16 @@ describe('CORS', () => {
     }
   });
 
+  it("puts CORS headers on graphql-sse's own answers, so a page can read its reservation token", async () => {
+    const res = await fetchGateway(stack, URL_, {
+      method: 'PUT',
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    await res.text();
+  });
+
   it('allows credentials only when CORS_ALLOW_CREDENTIALS=true, with a list of origins', async () => {
     await withStack(
       { CORS_ORIGINS: 'https://app.example.com', CORS_ALLOW_CREDENTIALS: 'true' },

@@ -32,7 +32,16 @@ export interface SingleConnectionOptions {
   maxReservations?: number;
   /** Most operations running on one stream. Default 100. */
   maxOperationsPerStream?: number;
+  /**
+   * Aborted when the gateway begins to shut down: open streams end once their operations
+   * have completed (within 2 s), so graphql-sse's client reconnects elsewhere instead of the
+   * stream holding the shutdown for its whole grace period.
+   */
+  stopping?: AbortSignal;
 }
+
+/** Longest a stream waits at shutdown for its operations' last events. */
+const SHUTDOWN_FLUSH_MS = 2000;
 
 type Yoga = YogaServer<Record<string, unknown>, Record<string, unknown>>;
 type Result = ExecutionResult | AsyncIterable<ExecutionResult>;
@@ -152,6 +161,24 @@ export function useSseSingleConnection(opts: SingleConnectionOptions): Plugin {
   const running = new Map<string, number>();
   let handler: ((req: SseRequest<Request>) => Promise<SseResponse>) | null = null;
   let endpoint = '/graphql';
+  /** Open streams, by token, to end at shutdown. */
+  const open = new Map<string, AsyncGenerator<string, void, undefined>>();
+  opts.stopping?.addEventListener(
+    'abort',
+    () => {
+      const deadline = Date.now() + SHUTDOWN_FLUSH_MS;
+      const end = () => {
+        for (const [token, body] of open) {
+          if ((running.get(token) ?? 0) > 0 && Date.now() < deadline) continue;
+          open.delete(token);
+          body.return(undefined).catch(() => {});
+        }
+        if (open.size > 0) setTimeout(end, 20).unref?.();
+      };
+      end();
+    },
+    { once: true },
+  );
 
   const expire = async (token: string) => {
     waiting.delete(token);
@@ -257,13 +284,21 @@ export function useSseSingleConnection(opts: SingleConnectionOptions): Plugin {
         return;
       }
       const encoder = new fetchAPI.TextEncoder();
+      const token = tokenOf(request, url);
+      if (token !== null) open.set(token, body);
+      const forget = () => {
+        if (token !== null && open.get(token) === body) open.delete(token);
+      };
       const stream = new fetchAPI.ReadableStream<Uint8Array>({
         async pull(controller) {
           const next = await body.next();
-          if (next.done) controller.close();
-          else controller.enqueue(encoder.encode(next.value));
+          if (next.done) {
+            forget();
+            controller.close();
+          } else controller.enqueue(encoder.encode(next.value));
         },
         async cancel() {
+          forget();
           // The client went away: graphql-sse completes the stream's operations.
           await body.return(undefined);
         },
