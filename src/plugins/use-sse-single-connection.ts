@@ -18,6 +18,7 @@ import {
 } from 'graphql-sse';
 import type { GraphQLParams, Plugin, YogaServer } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { yogaLogger } from '../logger.js';
 
 export interface SingleConnectionOptions {
   /** Largest operation body (MAX_BODY_BYTES). */
@@ -156,6 +157,7 @@ export function useSseSingleConnection(opts: SingleConnectionOptions): Plugin {
   const reservationTtlMs = opts.reservationTtlMs ?? 30_000;
   const maxReservations = opts.maxReservations ?? 10_000;
   const maxOperations = opts.maxOperationsPerStream ?? 100;
+  const log = yogaLogger(opts.logger);
   /** Reservations whose stream has not opened yet, with the timer that drops them. */
   const waiting = new Map<string, NodeJS.Timeout>();
   const running = new Map<string, number>();
@@ -252,9 +254,8 @@ export function useSseSingleConnection(opts: SingleConnectionOptions): Plugin {
             )) as Result;
           } catch (error) {
             // What the params hooks refuse (an unknown persisted document) arrives as a result.
-            if (!(error instanceof GraphQLError)) {
-              opts.logger.error({ err: error }, 'single-connection SSE operation failed');
-            }
+            // Logged as yoga logs what it masks: structured, its message scrubbed of secrets.
+            if (!(error instanceof GraphQLError)) log.error(error);
             result = {
               errors: [error instanceof GraphQLError ? error : new GraphQLError('Unexpected error.')],
             };
