@@ -1,4 +1,5 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { addTypenameSelectionDocumentTransform } from '@graphql-codegen/client-preset';
 
 /**
  * Typed documents for the example operations in operations/, generated from the checked-in
@@ -15,6 +16,28 @@ const config: CodegenConfig = {
         enumsAsTypes: true,
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: false },
+        scalars: { DateTime: 'string', File: 'File' },
+        strictScalars: true,
+      },
+    },
+    // What a frontend generates for trusted documents (README, "Persisted documents"): the
+    // client preset's typed documents, each carrying its hash, and persisted-documents.json,
+    // the manifest the gateway loads with TRUSTED_DOCUMENTS. __typename is added to every
+    // selection, as Apollo Client's cache would add it, so the documents sent by hash are the
+    // ones the cache expects.
+    'operations/__generated__/client/': {
+      preset: 'client',
+      documentTransforms: [addTypenameSelectionDocumentTransform],
+      presetConfig: {
+        persistedDocuments: { hashAlgorithm: 'sha256' },
+        fragmentMasking: false,
+      },
+      config: {
+        enumsAsTypes: true,
+        useTypeImports: true,
+        onlyOperationTypes: true,
+        // ESM imports with their .js extension, as this package's module resolution needs.
+        emitLegacyCommonJSImports: false,
         scalars: { DateTime: 'string', File: 'File' },
         strictScalars: true,
       },

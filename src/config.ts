@@ -42,7 +42,42 @@ export interface Config {
   introspection: boolean;
   /** '*': any origin; null: no CORS headers (same-origin only). */
   corsOrigins: string[] | '*' | null;
+  /** How long a browser may cache a CORS preflight, seconds. */
+  corsMaxAgeSeconds: number;
+  /** Answer `Access-Control-Allow-Credentials: true` (only with a list of origins). */
+  corsAllowCredentials: boolean;
+  /** Automatic persisted queries; see {@link ApqConfig}. */
+  apq: ApqConfig;
+  /** Trusted documents; see {@link TrustedDocumentsConfig}. */
+  trustedDocuments: TrustedDocumentsConfig;
   limits: QueryLimits;
+}
+
+/**
+ * Automatic persisted queries (Apollo's protocol, which Apollo Client's PersistedQueryLink
+ * and urql's persistedExchange speak): a client sends a document's SHA-256 instead of the
+ * document, and the document once when the gateway does not know it yet.
+ */
+export interface ApqConfig {
+  enabled: boolean;
+  /** Bytes of documents this instance remembers, least recently used first out. */
+  cacheBytes: number;
+  /** Largest document remembered, bytes (a larger one still runs, sent in full each time). */
+  maxDocumentBytes: number;
+  /** With REDIS_URL, how long a document stays shared after it was last registered, s. */
+  ttlSeconds: number;
+}
+
+/**
+ * Trusted documents: manifests of the documents the gateway's own frontends send (GraphQL
+ * Code Generator's client preset with `persistedDocuments`, or Apollo's persisted query
+ * manifest), and what to do with any other document.
+ */
+export interface TrustedDocumentsConfig {
+  /** Manifest files; none: every document runs. */
+  files: string[];
+  /** `log` runs an unknown document and logs and counts it; `enforce` refuses it. */
+  mode: 'log' | 'enforce';
 }
 
 /** What one request may ask for. A request over one of them is refused with HTTP 400 before anything runs. */
@@ -327,6 +362,54 @@ export const VARIABLES = EnvSpec.create()
     shownDefault: '`*`; `none` when `NODE_ENV=production`',
     doc: 'Origins allowed by CORS; `none` sends no CORS headers (same-origin only).',
   })
+  .variable('CORS_MAX_AGE_SECONDS', {
+    kind: integer(0, 86_400),
+    // Chromium's ceiling (Firefox allows a day): one preflight per two hours rather than one
+    // per request; a changed CORS_ORIGINS still governs every response.
+    default: 7200,
+    doc: 'How long a browser may cache a CORS preflight (`Access-Control-Max-Age`), seconds.',
+  })
+  .variable('CORS_ALLOW_CREDENTIALS', {
+    kind: boolean(),
+    // The gateway's credential is the Authorization header, never a cookie.
+    default: false,
+    doc: 'Answer `Access-Control-Allow-Credentials: true`, so a page may send `credentials: "include"`; only with a list of `CORS_ORIGINS`, never with `*`.',
+  })
+  .variable('APQ', {
+    kind: boolean(),
+    default: true,
+    doc: 'Automatic persisted queries (Apollo Client, urql): a hash stands for a document the gateway was sent once. Off, a hash-only request answers `PersistedQueryNotSupported`.',
+  })
+  .variable('APQ_CACHE_BYTES', {
+    kind: integer(0, 1024 ** 3),
+    // Some hundreds of real operations with room to spare.
+    default: 16 * 1024 * 1024,
+    shownDefault: '`16777216` (16 MiB)',
+    doc: 'Bytes of persisted documents one instance remembers, least recently used first out.',
+  })
+  .variable('APQ_MAX_DOCUMENT_BYTES', {
+    kind: integer(0, 1024 ** 2),
+    // The largest in operations/ is under 2 KiB.
+    default: 65_536,
+    doc: 'Largest persisted document, bytes; a larger one still runs, sent in full each time.',
+  })
+  .variable('APQ_TTL_SECONDS', {
+    kind: integer(1, 365 * 86_400),
+    default: 86_400,
+    doc: 'With `REDIS_URL`, how long a persisted document stays shared by every instance after it was last registered, seconds.',
+  })
+  .optional('TRUSTED_DOCUMENTS', {
+    kind: text(),
+    unset: 'none: every document runs',
+    doc: "Comma list of trusted-document manifests (codegen client preset `persistedDocuments`, or Apollo's persisted query manifest).",
+  })
+  .variable('TRUSTED_DOCUMENTS_MODE', {
+    kind: oneOf(['log', 'enforce'] as const),
+    // GraphiQL sends documents no manifest lists.
+    default: (v) => (v.NODE_ENV === 'production' ? 'enforce' : 'log'),
+    shownDefault: '`log`; `enforce` when `NODE_ENV=production`',
+    doc: '`log` runs a document no manifest lists, and logs and counts it (`mavi_gateway_untrusted_documents_total`); `enforce` refuses it (and APQ registers nothing).',
+  })
   .variable('GRAPHIQL', {
     kind: boolean(),
     default: (v) => v.NODE_ENV !== 'production',
@@ -359,6 +442,21 @@ export const VARIABLES = EnvSpec.create()
     default: 1,
     doc: 'Gateway processes sharing the port (node:cluster), `auto`: one per core. More than one needs `REDIS_URL`: live updates, poller leases, callback bindings and quotas then cross workers as they cross instances.',
   })
+  .rule(
+    ['CORS_ALLOW_CREDENTIALS', 'CORS_ORIGINS'],
+    '`CORS_ALLOW_CREDENTIALS` needs a list of `CORS_ORIGINS`.',
+    (v, given) => {
+      if (!v.CORS_ALLOW_CREDENTIALS || Array.isArray(v.CORS_ORIGINS)) return null;
+      const origins = given('CORS_ORIGINS')
+        ? v.CORS_ORIGINS === '*'
+          ? '*'
+          : 'none (same-origin only)'
+        : v.NODE_ENV === 'production'
+          ? 'unset (same-origin only)'
+          : 'unset, which means * outside production';
+      return `CORS_ALLOW_CREDENTIALS=true needs CORS_ORIGINS to list the origins (browsers refuse credentials with *); CORS_ORIGINS is ${origins}.`;
+    },
+  )
   .rule(['WORKERS'], '`REDIS_URL` is set when `WORKERS` is more than 1.', (v, given) =>
     v.WORKERS > 1 && !given('REDIS_URL')
       ? `WORKERS=${v.WORKERS} needs REDIS_URL: the workers share live updates, poller leases, callback bindings and quotas through Redis, as several instances do.`
@@ -450,6 +548,21 @@ export function toConfig(v: ConfigValues): Config {
     graphiql: v.GRAPHIQL,
     introspection: v.INTROSPECTION,
     corsOrigins: v.CORS_ORIGINS,
+    corsMaxAgeSeconds: v.CORS_MAX_AGE_SECONDS,
+    corsAllowCredentials: v.CORS_ALLOW_CREDENTIALS,
+    apq: {
+      enabled: v.APQ,
+      cacheBytes: v.APQ_CACHE_BYTES,
+      maxDocumentBytes: v.APQ_MAX_DOCUMENT_BYTES,
+      ttlSeconds: v.APQ_TTL_SECONDS,
+    },
+    trustedDocuments: {
+      files: (v.TRUSTED_DOCUMENTS ?? '')
+        .split(',')
+        .map((file) => file.trim())
+        .filter((file) => file !== ''),
+      mode: v.TRUSTED_DOCUMENTS_MODE,
+    },
     limits: {
       depth: v.MAX_QUERY_DEPTH,
       aliases: v.MAX_QUERY_ALIASES,

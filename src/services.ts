@@ -8,6 +8,13 @@ import { createQuotaRedis, RedisQuotaStore } from './mavi/quota-redis.js';
 import type { RetryReport } from './mavi/retry.js';
 import { type AttemptReport, MaviTransport } from './mavi/transport.js';
 import { createMetrics, type GatewayMetrics } from './metrics.js';
+import {
+  createDocumentRedis,
+  type DocumentStore,
+  MemoryDocumentStore,
+  RedisDocumentStore,
+  TrustedDocuments,
+} from './persisted-documents.js';
 import type { ReadinessCheck } from './plugins/use-readiness.js';
 
 /** Long-lived parts every request shares. None of them holds a credential. */
@@ -20,6 +27,14 @@ export interface Services {
   metrics: GatewayMetrics;
   /** Subscriptions' sources (pollers, callbacks, the event bus) and the callback URLs handed to MAVI. */
   live: LiveService;
+  /**
+   * Persisted documents: APQ's store (in memory, or shared through Redis with REDIS_URL;
+   * null when APQ=false) and the trusted manifests of TRUSTED_DOCUMENTS (null when none).
+   */
+  documents: {
+    apq: DocumentStore | null;
+    trusted: { documents: TrustedDocuments; mode: 'log' | 'enforce' } | null;
+  };
   /**
    * What GET /ready checks, read at each request: code that depends on something (Redis)
    * pushes its check here when it starts. Empty means ready.
@@ -59,6 +74,14 @@ export interface ServicesOptions {
  */
 export function createServices(config: Config, opts: ServicesOptions): Services {
   const logger = opts.logger ?? createLogger(config.logLevel);
+  // First: a manifest that does not load stops the start before anything is opened.
+  const trusted =
+    config.trustedDocuments.files.length > 0
+      ? {
+          documents: TrustedDocuments.load(config.trustedDocuments.files),
+          mode: config.trustedDocuments.mode,
+        }
+      : null;
   const metrics = createMetrics();
   // Quota buckets shared by every instance; its own connection (pub/sub needs another).
   const quotaRedis =
@@ -93,6 +116,15 @@ export function createServices(config: Config, opts: ServicesOptions): Services 
     metrics.setQuotaStoreSource(() => governor.snapshot().store);
   }
   const live = createLive(config, transport, logger, metrics);
+  // Its own fail-fast connection: a lookup must never wait behind live updates' traffic.
+  const documentRedis =
+    config.redisUrl && config.apq.enabled ? createDocumentRedis(config.redisUrl, logger) : null;
+  const apqOptions = { maxBytes: config.apq.cacheBytes, maxDocumentBytes: config.apq.maxDocumentBytes };
+  const apq = !config.apq.enabled
+    ? null
+    : documentRedis
+      ? new RedisDocumentStore(documentRedis, { ...apqOptions, ttlSeconds: config.apq.ttlSeconds, logger })
+      : new MemoryDocumentStore(apqOptions);
 
   const stopping = new AbortController();
   const readiness: ReadinessCheck[] = [];
@@ -113,6 +145,7 @@ export function createServices(config: Config, opts: ServicesOptions): Services 
     transport,
     metrics,
     live: live.service,
+    documents: { apq, trusted },
     readiness,
     stopping: stopping.signal,
     beginShutdown: () => stopping.abort(),
@@ -121,6 +154,7 @@ export function createServices(config: Config, opts: ServicesOptions): Services 
       await live.close();
       transport.close();
       quotaRedis?.disconnect();
+      documentRedis?.disconnect();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga as createYogaServer, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
@@ -12,19 +13,30 @@ import { useCostLimit } from './plugins/use-cost-limit.js';
 import { useCSRFPrevention } from './plugins/use-csrf-prevention.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
 import { useHotJit } from './plugins/use-hot-jit.js';
+import { useIncrementalFallback } from './plugins/use-incremental-fallback.js';
+import { useMaskIncrementalErrors } from './plugins/use-mask-incremental-errors.js';
 import { useMetricsEndpoint } from './plugins/use-metrics-endpoint.js';
+import { useMultipartSubscriptions } from './plugins/use-multipart-subscriptions.js';
 import { useOperationTelemetry } from './plugins/use-operation-telemetry.js';
+import { DOCUMENT_ID_PARAM, usePersistedDocuments } from './plugins/use-persisted-documents.js';
 import { useQueryLimits } from './plugins/use-query-limits.js';
 import { useQueryStringJson } from './plugins/use-query-string-json.js';
 import { useReadiness } from './plugins/use-readiness.js';
+import { useSseSingleConnection } from './plugins/use-sse-single-connection.js';
 import { useStreamingUploads } from './plugins/use-streaming-uploads.js';
 import { useVariableCheck } from './plugins/use-variable-check.js';
+import { useVaryOrigin } from './plugins/use-vary-origin.js';
 import { schema } from './schema/index.js';
 import type { Services } from './services.js';
 
 export interface YogaOptions {
   /** Headers GraphiQL opens with (the demo credential when running on the simulator). */
   graphiqlHeaders?: Record<string, string>;
+  /**
+   * How long a graphql-sse reservation waits for its stream. Default 30000 ms (see
+   * useSseSingleConnection); tests shorten it.
+   */
+  sseReservationTtlMs?: number;
 }
 
 /** The gateway's GraphQL server: yoga with the context per request and the plugins. */
@@ -52,7 +64,7 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
     // when NODE_ENV=development (yoga's dev mode would echo them, credentials included).
     maskedErrors: { isDev: false },
     logging: yogaLogger(logger),
-    cors: corsOptions(config.corsOrigins),
+    cors: corsOptions(config),
     // A JSON array of operations; useBatchLimit refuses a longer one first, in its own words.
     batching: config.limits.batchOperations > 0 ? { limit: config.limits.batchOperations } : false,
     graphiql: config.graphiql
@@ -69,11 +81,30 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
     parserAndValidationCache: documentCaches(),
     // Replaced by useBodyLimit (queries) and the upload parser (files): one cap cannot fit both.
     maxRequestBodySize: false,
+    // GraphQL over HTTP's persisted documents send `documentId` instead of `query`.
+    extraParamNames: [DOCUMENT_ID_PARAM],
     plugins: [
+      // @defer and @stream, delivered as multipart/mixed (Apollo Client, urql) or over SSE.
+      useDeferStream(),
+      useIncrementalFallback(),
+      useMaskIncrementalErrors({ logger }),
       useMaviWebhooks({ live: services.live, logger }),
       useReadiness({ checks: services.readiness, logger }),
       useMetricsEndpoint(metrics),
+      // graphql-sse's single connection mode on /graphql (PUT, the token's GET, POST, DELETE).
+      useSseSingleConnection({
+        maxBodyBytes: config.limits.bodyBytes,
+        logger,
+        stopping: services.stopping,
+        ...(opts.sseReservationTtlMs === undefined ? {} : { reservationTtlMs: opts.sseReservationTtlMs }),
+      }),
+      // Apollo Client's HttpLink subscriptions: multipart/mixed;subscriptionSpec=1.0.
+      useMultipartSubscriptions(),
+      // Before telemetry: a hash refused here is logged as a refused request, and a document
+      // refused at parsing (trusted documents) as a rejected operation.
+      usePersistedDocuments({ ...services.documents, logger, metrics }),
       useOperationTelemetry({ logger, metrics }),
+      ...(Array.isArray(config.corsOrigins) ? [useVaryOrigin()] : []),
       useCSRFPrevention(),
       useQueryStringJson(),
       useBatchLimit(config.limits.batchOperations),
@@ -97,15 +128,21 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
  * Yoga's CORS answers a disallowed origin with `Access-Control-Allow-Origin: null` when
  * several origins are configured, which a sandboxed iframe (whose origin is "null") would
  * match. Here a disallowed origin gets no CORS headers at all.
+ *
+ * Methods and request headers are those the preflight asks for (yoga echoes them), so
+ * graphql-sse's PUT and DELETE and any header a client adds pass; what guards the gateway is
+ * the origin list. Preflights are cached for CORS_MAX_AGE_SECONDS.
  */
-function corsOptions(origins: Config['corsOrigins']) {
+function corsOptions(config: Config) {
+  const { corsOrigins: origins, corsMaxAgeSeconds: maxAge, corsAllowCredentials: credentials } = config;
   if (origins === null) return false as const;
-  if (origins === '*') return { origin: '*', credentials: false };
+  // Yoga writes no Max-Age for 0; browsers then use their default (5 s).
+  if (origins === '*') return { origin: '*', credentials: false, maxAge };
   const allowed = new Set(origins);
   return (request: Request) => {
     const origin = request.headers.get('origin');
     return origin !== null && allowed.has(origin)
-      ? { origin: [origin], credentials: false }
+      ? { origin: [origin], credentials, maxAge }
       : (false as const);
   };
 }

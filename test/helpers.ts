@@ -30,10 +30,13 @@ export interface Gateway {
 }
 
 export function createGateway(opts: GatewayOptions): Gateway {
-  const { config, graphiqlHeaders, ...services } = opts;
+  const { config, graphiqlHeaders, sseReservationTtlMs, ...services } = opts;
   const built = createServices(config, services);
   return {
-    yoga: createYoga(built, graphiqlHeaders ? { graphiqlHeaders } : {}),
+    yoga: createYoga(built, {
+      ...(graphiqlHeaders ? { graphiqlHeaders } : {}),
+      ...(sseReservationTtlMs === undefined ? {} : { sseReservationTtlMs }),
+    }),
     services: built,
     metrics: built.metrics,
     beginShutdown: () => built.beginShutdown(),

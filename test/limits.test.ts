@@ -75,6 +75,8 @@ const VIDEO_NOS = Array.from({ length: 50 }, (_, i) => `mavi_video_${String(i).p
 const MAX_VARIABLES: Record<string, Record<string, unknown>> = {
   ListVideos: { first: 200 },
   ListVideosWithClips: { first: 200, query: 'dog' },
+  ListVideosDeferredClips: { first: 200, query: 'dog' },
+  LibraryWithDeferredSearch: { first: 200, query: 'dog' },
   GetVideo: { videoNo: 'mavi_video_1' },
   SearchVideos: { query: 'dog' },
   SearchClips: { query: 'dog', videoNos: VIDEO_NOS },
@@ -124,7 +126,8 @@ describe('defaults', () => {
       expect(enveloped.validate(enveloped.schema, parsed)).toEqual([]);
       const operation = getOperationAST(doc);
       const cost = operationCost({
-        schema,
+        // The served schema: it has @defer and @stream (useDeferStream adds them).
+        schema: enveloped.schema,
         document: doc,
         variableValues: MAX_VARIABLES[operation?.name?.value ?? ''] ?? { first: 5 },
         contextValue: {},

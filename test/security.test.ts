@@ -37,17 +37,60 @@ describe('CSRF prevention', () => {
     return form;
   }
 
-  it('refuses a multipart POST without a preflight header, before MAVI is called', async () => {
+  it('refuses a multipart POST with neither a credential nor a preflight header, before MAVI is called', async () => {
     stack.sim.resetCalls();
     const res = await fetchGateway(stack, URL_, {
       method: 'POST',
-      headers: { authorization: stack.newAccount() },
       body: multipart('{ videos { __typename } }'),
     });
     expect(res.status).toBe(403);
     const body = (await res.json()) as { errors: { message: string; extensions: { code: string } }[] };
     expect(body.errors[0]?.extensions.code).toBe('CSRF_PREVENTED');
-    expect(body.errors[0]?.message).toMatch(/graphql-preflight/);
+    // The refusal names every header that would have let it through.
+    for (const header of [
+      'Authorization',
+      'graphql-preflight',
+      'x-graphql-yoga-csrf',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+    ]) {
+      expect(body.errors[0]?.message).toContain(header);
+    }
+    expect(stack.sim.calls).toHaveLength(0);
+  });
+
+  it('takes a MAVI credential as proof of a preflight, raw or as Bearer', async () => {
+    for (const authorization of [stack.newAccount(), `Bearer ${stack.newAccount()}`]) {
+      const res = await fetchGateway(stack, URL_, {
+        method: 'POST',
+        headers: { authorization },
+        body: multipart('{ videos { __typename } }'),
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ data: { videos: { __typename: 'QueryVideosSuccess' } } });
+      const get = await fetchGateway(stack, `${URL_}?query=%7B__typename%7D`, {
+        headers: { authorization, accept: 'application/graphql-response+json' },
+      });
+      expect(get.status).toBe(200);
+    }
+  });
+
+  it('refuses an Authorization header a browser adds by itself (HTTP authentication)', async () => {
+    stack.sim.resetCalls();
+    // What a browser sends after a Basic, Digest or Negotiate challenge: a scheme, a space, its parameters.
+    for (const authorization of [
+      `Basic ${Buffer.from(`user:${stack.newAccount()}`).toString('base64')}`,
+      'Digest username="u", realm="r", nonce="n", uri="/graphql", response="x"',
+      'Negotiate YIIBhwYGKwYBBQUCoIIBezCCAXegDTALBgkqhkiG9xIBAgKhBAMCAXY=',
+    ]) {
+      const res = await fetchGateway(stack, URL_, {
+        method: 'POST',
+        headers: { authorization },
+        body: multipart('{ videos { __typename } }'),
+      });
+      expect(res.status).toBe(403);
+      await res.body?.cancel();
+    }
     expect(stack.sim.calls).toHaveLength(0);
   });
 
@@ -61,7 +104,7 @@ describe('CSRF prevention', () => {
     expect(await res.json()).toEqual({ data: { videos: { __typename: 'QueryVideosSuccess' } } });
   });
 
-  it.each([['x-graphql-yoga-csrf'], ['apollo-require-preflight']])(
+  it.each([['x-graphql-yoga-csrf'], ['apollo-require-preflight'], ['x-apollo-operation-name']])(
     'accepts %s as the preflight header',
     async (header) => {
       const res = await fetchGateway(stack, URL_, {
@@ -176,6 +219,74 @@ describe('CORS', () => {
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+
+  it('lets browsers cache preflights for CORS_MAX_AGE_SECONDS (7200 by default)', async () => {
+    expect(
+      (await preflight(stack, 'https://anywhere.example.org')).headers.get('access-control-max-age'),
+    ).toBe('7200');
+    await withStack({ CORS_ORIGINS: 'https://app.example.com', CORS_MAX_AGE_SECONDS: '600' }, async (s) => {
+      expect((await preflight(s, 'https://app.example.com')).headers.get('access-control-max-age')).toBe(
+        '600',
+      );
+    });
+  });
+
+  it('answers the preflights of graphql-sse (PUT, GET, POST, DELETE) and of its token header', async () => {
+    for (const method of ['PUT', 'GET', 'POST', 'DELETE']) {
+      const res = await fetchGateway(stack, URL_, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.example.com',
+          'access-control-request-method': method,
+          'access-control-request-headers': 'authorization, x-graphql-event-stream-token',
+        },
+      });
+      expect(res.status).toBe(204);
+      expect(res.headers.get('access-control-allow-methods')).toContain(method);
+      expect(res.headers.get('access-control-allow-headers')).toMatch(/x-graphql-event-stream-token/);
+    }
+  });
+
+  it("puts CORS headers on graphql-sse's own answers, so a page can read its reservation token", async () => {
+    const res = await fetchGateway(stack, URL_, {
+      method: 'PUT',
+      headers: { origin: 'https://app.example.com' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    await res.text();
+  });
+
+  it('allows credentials only when CORS_ALLOW_CREDENTIALS=true, with a list of origins', async () => {
+    await withStack(
+      { CORS_ORIGINS: 'https://app.example.com', CORS_ALLOW_CREDENTIALS: 'true' },
+      async (s) => {
+        const res = await preflight(s, 'https://app.example.com');
+        expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+        expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+        // Never to an origin that is not listed.
+        const other = await preflight(s, 'https://evil.example.net');
+        expect(other.headers.get('access-control-allow-credentials')).toBeNull();
+        expect(other.headers.get('access-control-allow-origin')).toBeNull();
+      },
+    );
+    expect(() => loadConfig({ CORS_ORIGINS: '*', CORS_ALLOW_CREDENTIALS: 'true' })).toThrow(
+      /CORS_ALLOW_CREDENTIALS=true needs CORS_ORIGINS to list the origins/,
+    );
+    expect(() => loadConfig({ CORS_ALLOW_CREDENTIALS: 'true' })).toThrow(/which means \* outside production/);
+  });
+
+  it('varies by Origin when CORS_ORIGINS lists one origin (its headers depend on the Origin)', async () => {
+    await withStack({ CORS_ORIGINS: 'https://app.example.com' }, async (s) => {
+      for (const origin of ['https://app.example.com', 'https://evil.example.net']) {
+        const res = await fetchGateway(s, `${URL_}?query=%7B__typename%7D`, {
+          headers: { origin, accept: 'text/event-stream' },
+        });
+        expect(res.headers.get('vary') ?? '').toMatch(/Origin/);
+        await res.text();
+      }
     });
   });
 

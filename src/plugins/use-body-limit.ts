@@ -34,8 +34,13 @@ export function useBodyLimit(maxBytes: number): Plugin {
       const parse = requestParser;
       setRequestParser((req) => {
         let seen = 0;
-        const limited = (req.body as ReadableStream<Uint8Array>).pipeThrough(
-          new fetchAPI.TransformStream<Uint8Array, Uint8Array>({
+        const body = req.body as ReadableStream<Uint8Array>;
+        // A Request made in-process (yoga.fetch(new Request(...))) has Node's own stream, which
+        // cannot pipe through the ponyfill's TransformStream: use the one of the body's kind.
+        const Transform =
+          body instanceof globalThis.ReadableStream ? globalThis.TransformStream : fetchAPI.TransformStream;
+        const limited = body.pipeThrough(
+          new Transform<Uint8Array, Uint8Array>({
             transform(chunk, controller) {
               seen += chunk.byteLength;
               if (seen > maxBytes) controller.error(tooLarge(maxBytes));

@@ -1,5 +1,5 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { type DocumentNode, Kind } from 'graphql';
+import { BREAK, type DocumentNode, Kind, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 export interface HotJitOptions {
@@ -18,13 +18,29 @@ export interface HotJitOptions {
   maxSourceLength?: number;
 }
 
+/** Whether the document asks for incremental delivery, which graphql-jit does not implement. */
+function incremental(document: DocumentNode): boolean {
+  let found = false;
+  visit(document, {
+    Directive(node) {
+      if (node.name.value === 'defer' || node.name.value === 'stream') {
+        found = true;
+        return BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
 /**
  * Executes the documents clients repeat with graphql-jit (through @envelop/graphql-jit):
  * compiled once, the execution of a query or mutation skips most of graphql-js's per-field
  * interpretation. Everything else runs on graphql-js as before: subscriptions, documents with
  * several operations (the plugin's compiled-query cache is keyed by document only, so an
- * operationName could pick the wrong compiled operation), large documents, and documents not
- * yet executed `threshold` times. Compiled queries live as long as yoga's cache keeps their
+ * operationName could pick the wrong compiled operation), documents with @defer or @stream
+ * (graphql-jit would answer them in one piece, or not at all), large documents, and documents
+ * not yet executed `threshold` times. Compiled queries live as long as yoga's cache keeps their
  * parsed document.
  */
 export function useHotJit(opts: HotJitOptions = {}): Plugin {
@@ -39,7 +55,9 @@ export function useHotJit(opts: HotJitOptions = {}): Plugin {
       if (definition.operation === 'subscription' || ++operations > 1) return false;
     }
     return (
-      operations === 1 && (document.loc?.source.body.length ?? Number.POSITIVE_INFINITY) <= maxSourceLength
+      operations === 1 &&
+      (document.loc?.source.body.length ?? Number.POSITIVE_INFINITY) <= maxSourceLength &&
+      !incremental(document)
     );
   };
   return useGraphQlJit(
