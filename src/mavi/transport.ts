@@ -330,7 +330,14 @@ export class MaviTransport {
       didTimeOut = true;
       timer.abort(new Error('timeout'));
     }, timeoutMs);
-    const signal = init.signal ? AbortSignal.any([init.signal, timer.signal]) : timer.signal;
+    // The caller's signal aborts the timer's controller rather than joining it in AbortSignal.any:
+    // on a node:http request yoga's signal is @whatwg-node's own class, which Node 24's
+    // AbortSignal.any refuses ("signals[0] is not of type AbortSignal"). The link outlives
+    // clearTimer: a streamed answer (open) is still aborted by its caller.
+    const caller = init.signal;
+    if (caller?.aborted) timer.abort(caller.reason);
+    else caller?.addEventListener('abort', () => timer.abort(caller.reason), { once: true });
+    const signal = timer.signal;
     const clearTimer = () => clearTimeout(handle);
 
     try {
