@@ -4,11 +4,11 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { MIMEType } from 'node:util';
+import { Busboy, type BusboyInstance } from '@fastify/busboy';
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type GraphQLParams } from 'graphql-yoga';
 import { GatewayError, InvalidParameterError } from './mavi/errors.js';
-import { boundaryOf, MultipartParser } from './multipart.js';
 
 /** What an upload looks like once its part has arrived. */
 export interface OpenedUpload {
@@ -146,7 +146,7 @@ function limitedStream(file: Readable, max: number, key: string): Readable {
           } catch (error) {
             if (error instanceof GatewayError) throw error;
             throw new InvalidParameterError(
-              `The request body broke off inside the file part ${quote(key)}: ${(error as Error).message}.`,
+              `The request body broke off inside the file part ${quote(key)}: ${(error as Error).message.replace(/\.$/, '')}.`,
               'file',
             );
           }
@@ -225,9 +225,25 @@ class UploadSession {
     if (!arrival) return;
     this.#spoolDir ??= mkdtemp(join(tmpdir(), 'mavi-upload-'));
     const path = join(await this.#spoolDir, String(this.#order.indexOf(upload.key)));
-    const written = pipeline(arrival.file, createWriteStream(path));
-    // Its reader, if one comes, sees the failure; unread, it must not be an unhandled rejection.
+    // Piped rather than pipeline(): a failed write must not destroy the part, which would stall
+    // the parser for good (@fastify/busboy waits for every part stream to end); the rest of
+    // the part is drained instead, and its reader, if one comes, sees the failure.
+    const file = arrival.file;
+    const sink = createWriteStream(path);
+    const written = new Promise<void>((resolve, reject) => {
+      sink.on('finish', resolve);
+      sink.on('error', (error) => {
+        file.unpipe(sink);
+        file.resume();
+        reject(error);
+      });
+      file.on('error', (error) => {
+        sink.destroy();
+        reject(error);
+      });
+    });
     written.catch(() => {});
+    file.pipe(sink);
     // Readers of a spooled part wait for the whole part to be on disk.
     const reader = Readable.from(
       (async function* () {
@@ -313,6 +329,53 @@ function missingPart(key: string): string {
   return `The request has no file part ${quote(key)}, which the map names.`;
 }
 
+/** Limits of {@link multipartParser}, in @fastify/busboy's terms. */
+export interface MultipartLimits {
+  /** Largest text field kept, in bytes; a longer one is cut there and flagged `valueTruncated`. */
+  fieldSize: number;
+  /** Most file parts; later ones are skipped and 'filesLimit' is emitted. */
+  files: number;
+  /** Most text fields; later ones are skipped and 'fieldsLimit' is emitted. */
+  fields: number;
+}
+
+/**
+ * Largest header block of a part, in bytes: 16 KiB. A part's headers are a Content-Disposition
+ * and a Content-Type; @fastify/busboy keeps at most this much of a block and drops the rest
+ * (its own default is 80 KiB).
+ */
+const PART_HEADER_BYTES = 16 * 1024;
+
+/**
+ * The boundary of a multipart/form-data Content-Type, read by WHATWG MIME type rules
+ * (node:util's MIMEType: quoted or not, parameters in any case); throws when there is none,
+ * or it is empty. The parser is then given the boundary alone, so it cannot read another one.
+ */
+export function boundaryOf(contentType: string): string {
+  const type = new MIMEType(contentType);
+  const boundary = type.essence === 'multipart/form-data' ? type.params.get('boundary') : null;
+  if (!boundary) throw new Error('no boundary parameter');
+  return boundary;
+}
+
+/**
+ * The multipart/form-data parser: @fastify/busboy, configured as the uploads use it. A
+ * Writable: it emits 'field' per text part and 'file' per part with a filename (or typed
+ * application/octet-stream), handed over before its bytes arrive, then 'finish' once the body
+ * is read and every file stream has ended. Part headers and field values are read as UTF-8,
+ * filenames without directories. A file stream whose buffer is full holds up the write
+ * (backpressure). Never destroy a file stream while the parser runs: it would wait for that
+ * stream to end forever; drain it (resume) instead.
+ */
+export function multipartParser(contentType: string, limits: MultipartLimits): BusboyInstance {
+  const boundary = boundaryOf(contentType);
+  return Busboy({
+    headers: { 'content-type': `multipart/form-data; boundary="${boundary.replace(/["\\]/g, '\\$&')}"` },
+    defCharset: 'utf8',
+    limits: { ...limits, headerSize: PART_HEADER_BYTES },
+  });
+}
+
 /** The spec's order: "operations", then "map", then the file parts. */
 type Stage =
   /** Waiting for "operations". */
@@ -361,22 +424,37 @@ export function parseMultipartRequest(
       stage = 'running';
       resolve(operations as GraphQLParams | GraphQLParams[]);
     };
+    /**
+     * The last file part begun, while it may still be coming: a body that ends early can leave
+     * only this one unfinished (the parser ends a part before it begins the next).
+     */
+    let current: Readable | null = null;
+    /**
+     * The body ended before its closing delimiter (cut short, or the client went away): the
+     * uploads still awaited fail, and so does the part it broke off inside, which aborts its
+     * upstream request. Not left to the parser: @fastify/busboy 3.2.6 fails only the part it
+     * believes current, and the previous file's 'end' (emitted when that file is read to its
+     * end, maybe after the next began) clears that belief, so a cut second file would end as
+     * if whole (test/upload.test.ts, "a body that breaks off inside a file").
+     */
+    const cutShort = (message: string, cause: string) => {
+      session.end(new InvalidParameterError(message, 'file'));
+      // Its reader says "broke off inside the file part <key>: <cause>".
+      if (current && !current.readableEnded) current.destroy(new Error(cause));
+    };
     /** A rule broken: refused while that is possible, else the uploads still awaited fail. */
     const broken = (message: string, status: 400 | 413 = 400) => {
       if (stage === 'running') session.breakOff(new InvalidParameterError(message, 'file'));
       else refused(refuse(message, status));
     };
 
-    let parser: MultipartParser;
+    let parser: BusboyInstance;
     try {
-      parser = new MultipartParser({
-        contentType,
-        limits: {
-          fieldSize: limits.maxFieldBytes,
-          files: limits.maxFiles,
-          // Only two are allowed; a few more are read to name the first one out of place.
-          fields: 8,
-        },
+      parser = multipartParser(contentType, {
+        fieldSize: limits.maxFieldBytes,
+        files: limits.maxFiles,
+        // Only two are allowed; a few more are read to name the first one out of place.
+        fields: 8,
       });
     } catch {
       reject(
@@ -385,7 +463,8 @@ export function parseMultipartRequest(
       return;
     }
 
-    parser.on('field', (name = '', value, info) => {
+    parser.on('field', (name = '', value, _nameTruncated, valueTruncated) => {
+      current = null;
       if (stage === 'refused' || session.broken) return;
       if (stage === 'running') {
         broken(`The multipart field ${quote(name)} comes after the file parts; only files may follow "map".`);
@@ -417,7 +496,7 @@ export function parseMultipartRequest(
         );
         return;
       }
-      if (info.valueTruncated) {
+      if (valueTruncated) {
         broken(`The multipart field ${quote(name)} is larger than ${limits.maxFieldBytes} bytes.`, 413);
         return;
       }
@@ -434,11 +513,16 @@ export function parseMultipartRequest(
       }
     });
 
-    parser.on('file', (name = '', file, info) => {
-      // A body that breaks off inside this part destroys it with the error. Its reader learns
-      // of that from the stream; a part nobody reads (drained, or not opened yet) must not
-      // throw it as an uncaught 'error' event, which would end the process.
-      file.on('error', () => {});
+    parser.on('file', (name = '', file, filename, _encoding, mimeType) => {
+      // A body that breaks off inside this part fails it with an 'error' event, emitted and
+      // nothing more: a reader that comes later would see the part end, and upload a cut
+      // file as whole. Destroyed with it, the part fails every reader, now or later (the
+      // parser is done with it: the body has ended). And a part nobody reads (drained, or not
+      // opened yet) must not throw it as an uncaught 'error' event, which ends the process.
+      file.on('error', (error) => {
+        if (!file.destroyed) file.destroy(error);
+      });
+      current = file;
       const upload = session.uploads.get(name);
       let rule: string | null = null;
       if (stage === 'operations' || stage === 'map') {
@@ -459,8 +543,8 @@ export function parseMultipartRequest(
       }
       upload.deliver({
         file,
-        filename: info.filename ?? 'upload',
-        mimeType: info.mimeType || 'application/octet-stream',
+        filename: filename ?? 'upload',
+        mimeType: mimeType || 'application/octet-stream',
         remainingBytes: session.remainingBytes(),
       });
       session.onArrival(upload);
@@ -473,17 +557,18 @@ export function parseMultipartRequest(
       broken('The multipart request has more text fields than "operations" and "map".');
     });
 
-    parser.on('error', (error: Error) => {
+    parser.on('error', (error) => {
+      const reason = error instanceof Error ? error.message : 'parse error';
       const message =
         stage === 'operations'
-          ? `The multipart body is malformed: ${error.message}, with no "operations" field read; does the body use the Content-Type's boundary, ${quote(boundaryOf(contentType))}?`
-          : `The multipart body is malformed: ${error.message}.`;
-      if (stage === 'running') session.end(new InvalidParameterError(message, 'file'));
+          ? `The multipart body is malformed: ${reason}, with no "operations" field read; does the body use the Content-Type's boundary, ${quote(boundaryOf(contentType))}?`
+          : `The multipart body is malformed: ${reason}.`;
+      if (stage === 'running') cutShort(message, reason);
       else refused(refuse(message));
     });
 
     // The whole body is read and every file part consumed.
-    parser.on('close', () => {
+    parser.on('finish', () => {
       switch (stage) {
         case 'operations':
           refused(refuse('The multipart request has no "operations" field.'));
@@ -516,7 +601,7 @@ export function parseMultipartRequest(
       // The client went away: every reader of an unfinished part sees the failure, which
       // makes the upstream request fail and abort.
       const failure = 'The request body ended early: the client closed the request.';
-      session.end(new InvalidParameterError(failure, 'file'));
+      cutShort(failure, 'the client closed the request');
       parser.destroy(error);
       refused(refuse(failure));
     };

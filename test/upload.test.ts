@@ -547,16 +547,16 @@ describe('malformed multipart requests', () => {
     ],
     ['no map', part('operations', OPERATIONS) + END, /no "map" field after "operations"/],
     // The body.
-    ['an empty body', '', /malformed: Unexpected end of form, with no "operations" field read/],
+    ['an empty body', '', /malformed: Unexpected end of multipart data, with no "operations" field read/],
     [
       'a body that ends inside the operations',
       (part('operations', OPERATIONS) + part('map', MAP)).slice(0, 80),
-      /malformed: Unexpected end of form/,
+      /malformed: Unexpected end of multipart data/,
     ],
     [
       'a body without its closing delimiter',
       part('operations', OPERATIONS) + part('map', MAP),
-      /malformed: Unexpected end of form/,
+      /malformed: Unexpected end of multipart data/,
     ],
     [
       'another boundary',
@@ -649,7 +649,7 @@ describe('malformed multipart requests', () => {
     [
       'a body that breaks off inside a file',
       part('operations', TWO) + part('map', TWO_MAP) + filePart('0') + filePart('1', 5000).slice(0, 2000),
-      /broke off inside the file part "1": Unexpected end of form/,
+      /broke off inside the file part "1": Unexpected end of multipart data/,
     ],
   ])('answers %s with InvalidParameterError for the files still to come', async (_name, body, message) => {
     const res = await post(body);
