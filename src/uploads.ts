@@ -4,10 +4,11 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { MIMEType } from 'node:util';
+import { Busboy, type BusboyInstance } from '@fastify/busboy';
+import type { GraphQLError } from 'graphql';
 import { createGraphQLError, type GraphQLParams } from 'graphql-yoga';
-import { InvalidParameterError } from './mavi/errors.js';
-import { MultipartParser } from './multipart.js';
+import { GatewayError, InvalidParameterError } from './mavi/errors.js';
 
 /** What an upload looks like once its part has arrived. */
 export interface OpenedUpload {
@@ -114,7 +115,7 @@ export class IncomingUpload {
     return {
       filename: arrival.filename,
       mimeType: arrival.mimeType,
-      stream: limitedStream(arrival.file, max),
+      stream: limitedStream(arrival.file, max, this.key),
     };
   }
 }
@@ -128,9 +129,10 @@ function tooLarge(max: number): InvalidParameterError {
  * socket to MAVI's request): a web stream in between cost a promise round trip per chunk in
  * each direction, a third of the gateway's CPU on a large upload. Ending it early (an upstream
  * failure, the limit) drains the rest of the part so the request can finish; the part is never
- * destroyed, which would stop the parser.
+ * destroyed, which would stop the parser. A part the request body breaks off inside fails as
+ * the client's fault (InvalidParameterError), not as MAVI being unreachable.
  */
-function limitedStream(file: Readable, max: number): Readable {
+function limitedStream(file: Readable, max: number, key: string): Readable {
   // Iterated by hand: leaving a for-await loop early would destroy the part.
   const iterator = file[Symbol.asyncIterator]();
   let seen = 0;
@@ -138,7 +140,17 @@ function limitedStream(file: Readable, max: number): Readable {
     (async function* () {
       try {
         for (;;) {
-          const { done, value } = await iterator.next();
+          let next: IteratorResult<unknown>;
+          try {
+            next = await iterator.next();
+          } catch (error) {
+            if (error instanceof GatewayError) throw error;
+            throw new InvalidParameterError(
+              `The request body broke off inside the file part ${quote(key)}: ${(error as Error).message.replace(/\.$/, '')}.`,
+              'file',
+            );
+          }
+          const { done, value } = next;
           if (done) return;
           const chunk = value as Buffer;
           seen += chunk.byteLength;
@@ -163,6 +175,7 @@ class UploadSession {
   #order: string[] = [];
   #spoolDir: Promise<string> | null = null;
   #finished = false;
+  #broken = false;
   #bytesRead = 0;
   readonly #declaredLength: number | null;
 
@@ -212,7 +225,25 @@ class UploadSession {
     if (!arrival) return;
     this.#spoolDir ??= mkdtemp(join(tmpdir(), 'mavi-upload-'));
     const path = join(await this.#spoolDir, String(this.#order.indexOf(upload.key)));
-    const written = pipeline(arrival.file, createWriteStream(path));
+    // Piped rather than pipeline(): a failed write must not destroy the part, which would stall
+    // the parser for good (@fastify/busboy waits for every part stream to end); the rest of
+    // the part is drained instead, and its reader, if one comes, sees the failure.
+    const file = arrival.file;
+    const sink = createWriteStream(path);
+    const written = new Promise<void>((resolve, reject) => {
+      sink.on('finish', resolve);
+      sink.on('error', (error) => {
+        file.unpipe(sink);
+        file.resume();
+        reject(error);
+      });
+      file.on('error', (error) => {
+        sink.destroy();
+        reject(error);
+      });
+    });
+    written.catch(() => {});
+    file.pipe(sink);
     // Readers of a spooled part wait for the whole part to be on disk.
     const reader = Readable.from(
       (async function* () {
@@ -224,15 +255,26 @@ class UploadSession {
   }
 
   /** The body ended or failed: parts that never came fail their readers. */
-  end(error?: unknown): void {
+  end(error?: InvalidParameterError): void {
     for (const upload of this.uploads.values()) {
       if (!upload.arrived) {
-        upload.reject(
-          error ??
-            new InvalidParameterError(`The request has no file part ${JSON.stringify(upload.key)}.`, 'file'),
-        );
+        upload.reject(error ?? new InvalidParameterError(missingPart(upload.key), 'file'));
       }
     }
+  }
+
+  /**
+   * The body broke the multipart rules after execution began (a part named twice, one the map
+   * does not name, a field after the files): parts still awaited fail their readers with the
+   * rule, and every part from here on is drained unread.
+   */
+  breakOff(error: InvalidParameterError): void {
+    this.#broken = true;
+    this.end(error);
+  }
+
+  get broken(): boolean {
+    return this.#broken;
   }
 
   get finished(): boolean {
@@ -262,14 +304,103 @@ export function finishUploads(request: Request): void {
   sessions.get(request)?.finish();
 }
 
-function badRequest(message: string): Error {
-  return createGraphQLError(message, { extensions: { http: { status: 400 } } });
+/** A malformed multipart request, refused before execution: 400, or 413 for a size or count limit. */
+function refuse(message: string, status: 400 | 413 = 400): GraphQLError {
+  return createGraphQLError(message, {
+    extensions: { http: { status }, code: status === 413 ? 'REQUEST_ENTITY_TOO_LARGE' : 'BAD_REQUEST' },
+  });
 }
+
+/** A value from the request for a message: JSON-quoted, cut at 60 characters. */
+function quote(value: string): string {
+  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+}
+
+/** What a JSON value is, for a message that must not print it. */
+function kind(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof IncomingUpload) return 'a file';
+  const type = typeof value;
+  return type === 'object' ? 'an object' : `a ${type}`;
+}
+
+function missingPart(key: string): string {
+  return `The request has no file part ${quote(key)}, which the map names.`;
+}
+
+/** Limits of {@link multipartParser}, in @fastify/busboy's terms. */
+export interface MultipartLimits {
+  /** Largest text field kept, in bytes; a longer one is cut there and flagged `valueTruncated`. */
+  fieldSize: number;
+  /** Most file parts; later ones are skipped and 'filesLimit' is emitted. */
+  files: number;
+  /** Most text fields; later ones are skipped and 'fieldsLimit' is emitted. */
+  fields: number;
+}
+
+/**
+ * Largest header block of a part, in bytes: 16 KiB. A part's headers are a Content-Disposition
+ * and a Content-Type; @fastify/busboy keeps at most this much of a block and drops the rest
+ * (its own default is 80 KiB).
+ */
+const PART_HEADER_BYTES = 16 * 1024;
+
+/**
+ * The boundary of a multipart/form-data Content-Type, read by WHATWG MIME type rules
+ * (node:util's MIMEType: quoted or not, parameters in any case); throws when there is none,
+ * or it is empty. The parser is then given the boundary alone, so it cannot read another one.
+ */
+export function boundaryOf(contentType: string): string {
+  const type = new MIMEType(contentType);
+  const boundary = type.essence === 'multipart/form-data' ? type.params.get('boundary') : null;
+  if (!boundary) throw new Error('no boundary parameter');
+  return boundary;
+}
+
+/**
+ * The multipart/form-data parser: @fastify/busboy, configured as the uploads use it. A
+ * Writable: it emits 'field' per text part and 'file' per part with a filename (or typed
+ * application/octet-stream), handed over before its bytes arrive, then 'finish' once the body
+ * is read and every file stream has ended. Part headers and field values are read as UTF-8,
+ * filenames without directories. A file stream whose buffer is full holds up the write
+ * (backpressure). Never destroy a file stream while the parser runs: it would wait for that
+ * stream to end forever; drain it (resume) instead.
+ */
+export function multipartParser(contentType: string, limits: MultipartLimits): BusboyInstance {
+  const boundary = boundaryOf(contentType);
+  return Busboy({
+    headers: { 'content-type': `multipart/form-data; boundary="${boundary.replace(/["\\]/g, '\\$&')}"` },
+    defCharset: 'utf8',
+    limits: { ...limits, headerSize: PART_HEADER_BYTES },
+  });
+}
+
+/** The spec's order: "operations", then "map", then the file parts. */
+type Stage =
+  /** Waiting for "operations". */
+  | 'operations'
+  /** Waiting for "map". */
+  | 'map'
+  /** Both read; the params are handed over at the first file part or at the body's end. */
+  | 'files'
+  /** The params are out: resolvers run and read the file parts as they come. */
+  | 'running'
+  /** Answered with an error; the rest of the body is drained. */
+  | 'refused';
 
 /**
  * Parses a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec)
  * without buffering files. `nodeRequest` is the socket-level request when the server runs on
  * node:http; otherwise the web request's body is used.
+ *
+ * Every way the request can break the spec is answered with a 400 (413 for a size or count
+ * limit) naming the rule, as long as it shows before execution starts; the params are handed
+ * over at the first file part (or the end of the body), not at the map, so that a second
+ * "map", a field among the files' place or a first file part the map does not name is still
+ * refused whole. What shows later (a part named twice or not at all in the map, a field after
+ * the files, a body that breaks off) fails the uploads still awaited with InvalidParameterError.
+ * Either way the rest of the body is drained, so the connection can carry the next request.
  */
 export function parseMultipartRequest(
   request: Request,
@@ -282,99 +413,179 @@ export function parseMultipartRequest(
   sessions.set(request, session);
 
   return new Promise((resolve, reject) => {
-    let operations: unknown;
-    let settled = false;
-    const settle = (outcome: { params: GraphQLParams | GraphQLParams[] } | { error: Error }) => {
-      if (settled) return;
-      settled = true;
-      if ('error' in outcome) reject(outcome.error);
-      else resolve(outcome.params);
+    let stage: Stage = 'operations';
+    let operations: OperationsValue | undefined;
+    const refused = (error: GraphQLError) => {
+      if (stage === 'refused' || stage === 'running') return;
+      stage = 'refused';
+      reject(error);
+    };
+    const run = () => {
+      stage = 'running';
+      resolve(operations as GraphQLParams | GraphQLParams[]);
+    };
+    /**
+     * The last file part begun, while it may still be coming: a body that ends early can leave
+     * only this one unfinished (the parser ends a part before it begins the next).
+     */
+    let current: Readable | null = null;
+    /**
+     * The body ended before its closing delimiter (cut short, or the client went away): the
+     * uploads still awaited fail, and so does the part it broke off inside, which aborts its
+     * upstream request. Not left to the parser: @fastify/busboy 3.2.6 fails only the part it
+     * believes current, and the previous file's 'end' (emitted when that file is read to its
+     * end, maybe after the next began) clears that belief, so a cut second file would end as
+     * if whole (test/upload.test.ts, "a body that breaks off inside a file").
+     */
+    const cutShort = (message: string, cause: string) => {
+      session.end(new InvalidParameterError(message, 'file'));
+      // Its reader says "broke off inside the file part <key>: <cause>".
+      if (current && !current.readableEnded) current.destroy(new Error(cause));
+    };
+    /** A rule broken: refused while that is possible, else the uploads still awaited fail. */
+    const broken = (message: string, status: 400 | 413 = 400) => {
+      if (stage === 'running') session.breakOff(new InvalidParameterError(message, 'file'));
+      else refused(refuse(message, status));
     };
 
-    let parser: MultipartParser;
+    let parser: BusboyInstance;
     try {
-      parser = new MultipartParser({
-        contentType,
-        limits: {
-          fieldSize: limits.maxFieldBytes,
-          files: limits.maxFiles,
-          fields: 16,
-        },
+      parser = multipartParser(contentType, {
+        fieldSize: limits.maxFieldBytes,
+        files: limits.maxFiles,
+        // Only two are allowed; a few more are read to name the first one out of place.
+        fields: 8,
       });
     } catch {
-      settle({ error: badRequest('The multipart request has no usable boundary.') });
+      reject(
+        refuse(`The Content-Type must be multipart/form-data with a boundary; got ${quote(contentType)}.`),
+      );
       return;
     }
 
-    parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) {
-        settle({
-          error: badRequest(`The multipart field "${name}" is larger than ${limits.maxFieldBytes} bytes.`),
-        });
+    parser.on('field', (name = '', value, _nameTruncated, valueTruncated) => {
+      current = null;
+      if (stage === 'refused' || session.broken) return;
+      if (stage === 'running') {
+        broken(`The multipart field ${quote(name)} comes after the file parts; only files may follow "map".`);
         return;
       }
-      if (name === 'operations') {
-        try {
-          operations = JSON.parse(value);
-        } catch {
-          settle({ error: badRequest('The multipart field "operations" is not valid JSON.') });
+      if (stage === 'operations' && name !== 'operations') {
+        broken(
+          name === 'map'
+            ? 'The multipart field "operations" must come before "map".'
+            : `The first multipart field must be "operations"; got ${quote(name)}.`,
+        );
+        return;
+      }
+      if (stage === 'map' && name !== 'map') {
+        broken(
+          name === 'operations'
+            ? 'The multipart field "operations" appears twice.'
+            : `The multipart field after "operations" must be "map"; got ${quote(name)}.`,
+        );
+        return;
+      }
+      if (stage === 'files') {
+        broken(
+          name === 'operations' || name === 'map'
+            ? `The multipart field ${quote(name)} appears twice.`
+            : session.uploads.has(name)
+              ? `The part ${quote(name)} is a text field; a file part needs a filename parameter.`
+              : `Only file parts may follow "map"; got the field ${quote(name)}.`,
+        );
+        return;
+      }
+      if (valueTruncated) {
+        broken(`The multipart field ${quote(name)} is larger than ${limits.maxFieldBytes} bytes.`, 413);
+        return;
+      }
+      try {
+        if (stage === 'operations') {
+          operations = parseOperations(value);
+          stage = 'map';
+        } else {
+          applyMap(operations as OperationsValue, value, session, limits);
+          stage = 'files';
         }
-      } else if (name === 'map') {
-        if (operations === undefined) {
-          settle({ error: badRequest('The multipart field "operations" must come before "map".') });
-          return;
-        }
-        try {
-          settle({ params: applyMap(operations, JSON.parse(value), session, limits) });
-        } catch (error) {
-          settle({
-            error: error instanceof Error ? error : badRequest('The multipart field "map" is invalid.'),
-          });
-        }
+      } catch (error) {
+        refused(error as GraphQLError);
       }
     });
 
-    parser.on('file', (name, file, info) => {
-      // A part the request ends in the middle of fails with an error; its reader (if any)
-      // sees it through its own iteration, and a part nobody reads must not crash the process.
-      file.on('error', () => {});
-      const upload = name === undefined ? undefined : session.uploads.get(name);
-      if (!settled) {
-        file.resume();
-        settle({ error: badRequest('File parts must come after the "operations" and "map" fields.') });
-        return;
+    parser.on('file', (name = '', file, filename, _encoding, mimeType) => {
+      // A body that breaks off inside this part fails it with an 'error' event, emitted and
+      // nothing more: a reader that comes later would see the part end, and upload a cut
+      // file as whole. Destroyed with it, the part fails every reader, now or later (the
+      // parser is done with it: the body has ended). And a part nobody reads (drained, or not
+      // opened yet) must not throw it as an uncaught 'error' event, which ends the process.
+      file.on('error', (error) => {
+        if (!file.destroyed) file.destroy(error);
+      });
+      current = file;
+      const upload = session.uploads.get(name);
+      let rule: string | null = null;
+      if (stage === 'operations' || stage === 'map') {
+        rule =
+          name === 'operations' || name === 'map'
+            ? `The multipart part ${quote(name)} must be a text field, not a file.`
+            : 'File parts must come after the "operations" and "map" fields.';
+      } else if (stage !== 'refused' && !session.broken && !session.finished) {
+        if (!upload) rule = `The file part ${quote(name)} is not named in the map.`;
+        else if (upload.arrived) rule = `The file part ${quote(name)} appears twice.`;
       }
-      // Parts nobody can read any more (unknown, repeated, or after the response) are discarded.
-      if (!upload || upload.arrived || session.finished) {
+      if (rule === null && stage === 'files') run();
+      if (rule !== null || stage !== 'running' || session.broken || session.finished || !upload) {
+        // A part nobody may read: out of place, after a refusal or a broken rule, or after the response.
         file.resume();
+        if (rule !== null) broken(rule);
         return;
       }
       upload.deliver({
         file,
-        filename: info.filename ?? 'upload',
-        mimeType: info.mimeType || 'application/octet-stream',
+        filename: filename ?? 'upload',
+        mimeType: mimeType || 'application/octet-stream',
         remainingBytes: session.remainingBytes(),
       });
       session.onArrival(upload);
     });
 
     parser.on('filesLimit', () => {
-      session.end(
-        new InvalidParameterError(`At most ${limits.maxFiles} files may be sent in one request.`, 'file'),
-      );
+      broken(`At most ${limits.maxFiles} file parts may be sent in one request.`, 413);
+    });
+    parser.on('fieldsLimit', () => {
+      broken('The multipart request has more text fields than "operations" and "map".');
     });
 
-    parser.on('close', () => {
-      session.end();
-      settle({ error: badRequest('The multipart request has no "operations" and "map" fields.') });
+    parser.on('error', (error) => {
+      const reason = error instanceof Error ? error.message : 'parse error';
+      const message =
+        stage === 'operations'
+          ? `The multipart body is malformed: ${reason}, with no "operations" field read; does the body use the Content-Type's boundary, ${quote(boundaryOf(contentType))}?`
+          : `The multipart body is malformed: ${reason}.`;
+      if (stage === 'running') cutShort(message, reason);
+      else refused(refuse(message));
     });
 
-    parser.on('error', (error: unknown) => {
-      const failure = badRequest(
-        `The multipart request is malformed: ${(error as Error).message ?? 'parse error'}.`,
-      );
-      session.end(failure);
-      settle({ error: failure });
+    // The whole body is read and every file part consumed.
+    parser.on('finish', () => {
+      switch (stage) {
+        case 'operations':
+          refused(refuse('The multipart request has no "operations" field.'));
+          break;
+        case 'map':
+          refused(refuse('The multipart request has no "map" field after "operations".'));
+          break;
+        case 'files': {
+          const [missing] = session.uploads.keys();
+          if (missing === undefined) run();
+          else refused(refuse(missingPart(missing)));
+          break;
+        }
+        case 'running':
+          session.end();
+          break;
+      }
     });
 
     const source: Readable =
@@ -389,9 +600,10 @@ export function parseMultipartRequest(
     const abort = (error: Error) => {
       // The client went away: every reader of an unfinished part sees the failure, which
       // makes the upstream request fail and abort.
-      session.end(error);
+      const failure = 'The request body ended early: the client closed the request.';
+      cutShort(failure, 'the client closed the request');
       parser.destroy(error);
-      settle({ error: badRequest('The request body ended early.') });
+      refused(refuse(failure));
     };
     source.on('error', abort);
     source.on('close', () => {
@@ -401,54 +613,121 @@ export function parseMultipartRequest(
   });
 }
 
-/** Places an {@link IncomingUpload} at every variables path the `map` names. */
+/** `operations` as the spec has it: one operation object, or a batch of them. */
+type OperationsValue = Record<string, unknown> | Record<string, unknown>[];
+
+function parseOperations(value: string): OperationsValue {
+  let operations: unknown;
+  try {
+    operations = JSON.parse(value);
+  } catch {
+    throw refuse('The multipart field "operations" is not valid JSON.');
+  }
+  if (Array.isArray(operations)) {
+    const at = operations.findIndex((op) => typeof op !== 'object' || op === null || Array.isArray(op));
+    if (at !== -1) {
+      throw refuse(
+        `The multipart field "operations" must be an operation object or an array of them; item ${at} is ${kind(operations[at])}.`,
+      );
+    }
+    return operations as Record<string, unknown>[];
+  }
+  if (typeof operations !== 'object' || operations === null) {
+    throw refuse(
+      `The multipart field "operations" must be an operation object or an array of them; got ${kind(operations)}.`,
+    );
+  }
+  return operations as Record<string, unknown>;
+}
+
+/** Reads the `map` and places an {@link IncomingUpload} at every variables path it names. */
 function applyMap(
-  operations: unknown,
-  map: unknown,
+  operations: OperationsValue,
+  value: string,
   session: UploadSession,
   limits: UploadLimits,
-): GraphQLParams | GraphQLParams[] {
-  if (typeof operations !== 'object' || operations === null) {
-    throw badRequest('The multipart field "operations" must be a JSON object or array.');
+): void {
+  let map: unknown;
+  try {
+    map = JSON.parse(value);
+  } catch {
+    throw refuse(
+      'The multipart field "map" is not valid JSON; it must be an object of file keys to arrays of paths, such as {"0":["variables.file"]}.',
+    );
   }
   if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-    throw badRequest('The multipart field "map" must be a JSON object of file keys to paths.');
+    throw refuse(
+      `The multipart field "map" must be a JSON object of file keys to arrays of paths; got ${kind(map)}.`,
+    );
   }
   const entries = Object.entries(map as Record<string, unknown>);
   if (entries.length > limits.maxFiles) {
-    throw badRequest(
+    throw refuse(
       `At most ${limits.maxFiles} files may be sent in one request; the map names ${entries.length}.`,
+      413,
     );
   }
   for (const [key, paths] of entries) {
-    if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === 'string')) {
-      throw badRequest(`The map entry ${JSON.stringify(key)} must be a non-empty array of paths.`);
+    if (!Array.isArray(paths) || paths.length === 0) {
+      throw refuse(`The map entry ${quote(key)} must be a non-empty array of paths; got ${kind(paths)}.`);
     }
-    const upload = session.register(key);
-    for (const path of paths as string[]) setPath(operations, path, upload);
+    const at = paths.findIndex((path) => typeof path !== 'string');
+    if (at !== -1) {
+      throw refuse(
+        `The map entry ${quote(key)} must hold paths as strings; item ${at} is ${kind(paths[at])}.`,
+      );
+    }
   }
-  return operations as GraphQLParams | GraphQLParams[];
+  for (const [key, paths] of entries) {
+    const upload = session.register(key);
+    for (const path of paths as string[]) place(operations, path, upload);
+  }
 }
 
-function setPath(target: unknown, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let node = target;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const part = parts[i] as string;
-    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part) || part === '__proto__') {
-      throw badRequest(`The map path ${JSON.stringify(path)} does not exist in "operations".`);
+/** Object keys a path may not walk: a JSON object can own them, and writing them would reach a prototype. */
+const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
+const INDEX = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * Puts `upload` at `path` ("variables.file", "0.variables.file" in a batch, "variables.files.1"
+ * in a list), which must lead into an operation's variables through keys and array indexes
+ * that exist, and end at a null placeholder.
+ */
+function place(operations: OperationsValue, path: string, upload: IncomingUpload): void {
+  const segments = path.split('.');
+  const variablesAt = Array.isArray(operations) ? 1 : 0;
+  if (segments.length < variablesAt + 2 || segments[variablesAt] !== 'variables') {
+    throw refuse(
+      `The map path ${quote(path)} must lead into the variables of ${Array.isArray(operations) ? 'an operation, as in "0.variables.file"' : 'the operation, as in "variables.file"'}.`,
+    );
+  }
+  let node: unknown = operations;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i] as string;
+    if (FORBIDDEN.has(segment)) throw refuse(`The map path ${quote(path)} may not use ${quote(segment)}.`);
+    const exists = Array.isArray(node)
+      ? INDEX.test(segment) && Number(segment) < node.length
+      : typeof node === 'object' &&
+        node !== null &&
+        !(node instanceof IncomingUpload) &&
+        Object.hasOwn(node, segment);
+    if (!exists) {
+      throw refuse(`The map path ${quote(path)} does not exist in "operations" (at ${quote(segment)}).`);
     }
-    node = (node as Record<string, unknown>)[part];
+    const container = node as Record<string, unknown>;
+    if (i < segments.length - 1) {
+      node = container[segment];
+      continue;
+    }
+    const current = container[segment];
+    if (current instanceof IncomingUpload) {
+      throw refuse(`The map path ${quote(path)} is named twice in the map.`);
+    }
+    if (current !== null) {
+      throw refuse(
+        `The map path ${quote(path)} must point at a null placeholder; it holds ${kind(current)}.`,
+      );
+    }
+    container[segment] = upload;
   }
-  const last = parts.at(-1) as string;
-  if (typeof node !== 'object' || node === null || last === '__proto__' || last === 'constructor') {
-    throw badRequest(`The map path ${JSON.stringify(path)} does not exist in "operations".`);
-  }
-  if (
-    (node as Record<string, unknown>)[last] !== null &&
-    (node as Record<string, unknown>)[last] !== undefined
-  ) {
-    throw badRequest(`The map path ${JSON.stringify(path)} must point at a null placeholder.`);
-  }
-  (node as Record<string, unknown>)[last] = value;
 }

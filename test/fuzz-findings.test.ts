@@ -1,7 +1,11 @@
-import { parse } from 'graphql';
+import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { GetTranscriptionDocument, SearchVideosDocument } from '../operations/__generated__/graphql.js';
+import {
+  GetTranscriptionDocument,
+  SearchVideosDocument,
+  UploadVideoDocument,
+} from '../operations/__generated__/graphql.js';
 import { documentCaches, documentCost } from '../src/document-cache.js';
 import { expectType, type LiveStack, type Stack, startLiveStack, startStack } from './helpers.js';
 
@@ -150,5 +154,71 @@ describe('parsed documents no client sends twice', () => {
     const padded = `{ ${'x'.repeat(1024 * 1024 - 100)}`;
     errorCache.set(padded, new Error('Syntax Error'));
     expect(errorCache.size).toBe(0);
+  });
+});
+
+describe('broken multipart requests', () => {
+  const boundary = 'finding-boundary';
+  const part = (name: string, content: string, extra = '') =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n\r\n${content}\r\n`;
+  const file = (name: string, bytes = 100) =>
+    part(name, 'v'.repeat(bytes), '; filename="clip.mp4"\r\nContent-Type: video/mp4');
+  const end = `--${boundary}--\r\n`;
+  const operations = JSON.stringify({ query: print(UploadVideoDocument), variables: { file: null } });
+
+  async function post(body: string, signal?: AbortSignal) {
+    const res = await stack.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: {
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'graphql-preflight': '1',
+        authorization: stack.newAccount({ seed: false }),
+      },
+      body,
+      ...(signal ? { signal } : {}),
+    });
+    return {
+      status: res.status,
+      body: (await res.json()) as { data?: unknown; errors?: { message: string }[] },
+    };
+  }
+
+  it('a map that is not JSON is refused with HTTP 400, not a 500 "Unexpected error."', async () => {
+    const res = await post(part('operations', operations) + part('map', 'not json') + file('0') + end);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.message).toMatch(/"map" is not valid JSON/);
+  });
+
+  it('a second map is refused with HTTP 400; it left the upload waiting forever', async () => {
+    const map = '{"0":["variables.file"]}';
+    const res = await post(
+      part('operations', operations) + part('map', map) + part('map', map) + file('0') + end,
+      AbortSignal.timeout(5000),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]?.message).toMatch(/"map" appears twice/);
+  });
+
+  it('a body cut inside a file part nobody has opened yet fails that upload; it ended the process', async () => {
+    // The part's stream was destroyed with "Unexpected end of form" and no listener: an
+    // uncaught 'error' event (this test run would report it as an unhandled error).
+    const two = JSON.stringify({
+      query:
+        'mutation($a: File!, $b: File!) { a: uploadVideo(file: $a) { __typename } b: uploadVideo(file: $b) { __typename ... on Error { message } } }',
+      variables: { a: null, b: null },
+    });
+    const res = await post(
+      part('operations', two) +
+        part('map', '{"0":["variables.a"],"1":["variables.b"]}') +
+        file('0') +
+        file('1', 5000).slice(0, 2000),
+    );
+    expect(res.body.data).toEqual({
+      a: { __typename: 'MutationUploadVideoSuccess' },
+      b: {
+        __typename: 'InvalidParameterError',
+        message: expect.stringMatching(/broke off inside the file part "1"/),
+      },
+    });
   });
 });

@@ -646,36 +646,212 @@ function part(name: string, content: string | Buffer, extra = '', boundary = BOU
 const filePart = (name: string, bytes: number, filename = 'clip.mp4', type = 'video/mp4') =>
   part(name, Buffer.alloc(bytes, 7), `; filename="${filename}"\r\nContent-Type: ${type}`);
 
-const UPLOAD_OPERATIONS = JSON.stringify({ query: print(UploadVideoDocument), variables: { file: null } });
+const UPLOAD = print(UploadVideoDocument);
+const UPLOAD_OPERATIONS = JSON.stringify({ query: UPLOAD, variables: { file: null } });
+/** Three uploads in one operation, for maps that name several files. */
+const THREE_UPLOADS = JSON.stringify({
+  query:
+    'mutation($a: File!, $b: File!, $c: File!) { a: uploadVideo(file: $a) { __typename } b: uploadVideo(file: $b) { __typename } c: uploadVideo(file: $c) { __typename } }',
+  variables: { a: null, b: null, c: null },
+});
 const MAP = JSON.stringify({ 0: ['variables.file'] });
 const end = (boundary = BOUNDARY) => Buffer.from(`--${boundary}--\r\n`);
+/** A whole upload request: operations, map, then the given parts. */
+const upload = (operations: string, map: string, ...files: Buffer[]) =>
+  Buffer.concat([part('operations', operations), part('map', map), ...files, end()]);
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `map` values that are not JSON at all (the field once answered 500 "Unexpected error."). */
+const nonJsonMap = fc
+  .oneof(
+    fc.string({ maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 20 }),
+    fc.constantFrom(
+      'not json',
+      'str',
+      '',
+      '{',
+      '{not json',
+      "{'0':['variables.file']}",
+      '{"0":["variables.file"]',
+      '{"0":["variables.file"]}}',
+      '{"0":[variables.file]}',
+      '\ufeff{"0":["variables.file"]}',
+      'undefined',
+      'NaN',
+      '0x1',
+    ),
+    fc.integer({ min: 1, max: MAP.length - 1 }).map((n) => MAP.slice(0, n)),
+  )
+  .filter((text) => !isJson(text));
+
+/** `map` values that are JSON but not an object of keys to path arrays. */
+const wrongTypedMap = fc.oneof(
+  wrongValue
+    .filter((v) => typeof v !== 'object' || v === null || Array.isArray(v))
+    .map((v) => JSON.stringify(v) ?? 'null'),
+  fc.constantFrom(
+    '"variables.file"',
+    '"str"',
+    '1',
+    '-0',
+    '1e999',
+    '[]',
+    'null',
+    'true',
+    '[["variables.file"]]',
+    '["0"]',
+  ),
+  // Entries of the wrong type, under ordinary and awkward keys.
+  fc
+    .record({
+      key: fc.constantFrom('0', '', '__proto__', 'constructor', 'x'.repeat(200)),
+      value: fc.oneof(wrongValue, fc.array(wrongValue, { maxLength: 3 }), fc.constant([])),
+    })
+    .map(({ key, value }) => JSON.stringify({ [key]: value })),
+);
+
+/** Operations whose placeholder a path may or may not reach. */
+const placeholderOperations = fc.oneof(
+  fc
+    .constantFrom<unknown>(null, 'x', 0, false, {}, [], [null], [null, null], { nested: null })
+    .map((file) => JSON.stringify({ query: UPLOAD, variables: { file } })),
+  fc.constantFrom(
+    JSON.stringify({ query: UPLOAD }),
+    JSON.stringify({ query: UPLOAD, variables: null }),
+    JSON.stringify({ query: UPLOAD, variables: [null] }),
+    // Own keys a JSON object may hold and a path must never walk or write.
+    `{"query":${JSON.stringify(UPLOAD)},"variables":{"file":null,"__proto__":null,"constructor":null,"prototype":null}}`,
+    `{"query":${JSON.stringify(UPLOAD)},"variables":{"file":null,"__proto__":{"polluted":null}}}`,
+  ),
+);
+
+const mapPath = fc.oneof(
+  fc.constantFrom(
+    'variables.file',
+    'variables.nope',
+    'variables.file.deeper',
+    'variables.file.0',
+    'variables.file.1',
+    'variables.file.01',
+    'variables.file.-1',
+    'variables.file.1e0',
+    'variables.file.length',
+    'variables.file.nested',
+    'variables',
+    'variables.',
+    '.variables.file',
+    'variables..file',
+    '',
+    'query',
+    'operationName',
+    'extensions.x',
+    '0.variables.file',
+    '__proto__.polluted',
+    'variables.__proto__',
+    'variables.__proto__.polluted',
+    'variables.constructor',
+    'variables.constructor.prototype',
+    'variables.prototype',
+    'variables.toString',
+    'variables.hasOwnProperty',
+    `variables.${'file.'.repeat(300)}file`,
+  ),
+  fc
+    .array(
+      fc.constantFrom('variables', 'file', '0', '1', '__proto__', 'constructor', 'prototype', 'length', 'x'),
+      {
+        maxLength: 5,
+      },
+    )
+    .map((segments) => segments.join('.')),
+);
+
+/** A batch of upload operations (some placeholders not null) and a map of `<index>.variables.file` paths. */
+const batchedUploads = fc
+  .record({
+    files: fc.array(fc.constantFrom<unknown>(null, null, null, 'x', []), { minLength: 1, maxLength: 4 }),
+    entries: fc.array(
+      fc.record({
+        key: fc.constantFrom('0', '1', '2', '3'),
+        index: fc.oneof(fc.nat(5).map(String), fc.constantFrom('x', '-1', '01', '1e0', 'length', ' 0', '')),
+        send: fc.nat(4),
+      }),
+      { minLength: 1, maxLength: 4 },
+    ),
+  })
+  .map(({ files, entries }) => {
+    const map: Record<string, string[]> = {};
+    for (const { key, index } of entries) map[key] = [...(map[key] ?? []), `${index}.variables.file`];
+    return upload(
+      JSON.stringify(files.map((file) => ({ query: UPLOAD, variables: { file } }))),
+      JSON.stringify(map),
+      // Most keys get their part; some are missing.
+      ...entries.filter(({ send }) => send > 0).map(({ key }) => filePart(key, 64)),
+    );
+  });
+
+/** Parts in any order and number: fields out of place or twice, files before the map, unknown or missing files. */
+const PIECES = {
+  operations: part('operations', THREE_UPLOADS),
+  map: part('map', JSON.stringify({ 0: ['variables.a'], 1: ['variables.b'], 2: ['variables.c'] })),
+  file0: filePart('0', 80),
+  file1: filePart('1', 80),
+  file2: filePart('2', 80),
+  unknownFile: filePart('9', 80),
+  fileAsText: part('1', 'a file sent without a filename'),
+  operationsAsFile: filePart('operations', 40),
+  junk: part('junk', 'x'),
+};
+const pieceSequence = fc
+  .oneof(
+    fc.constant(['operations', 'map', 'file0', 'file1', 'file2'] as const),
+    fc.shuffledSubarray(['operations', 'map', 'file0', 'file1', 'file2'] as const),
+    fc.array(fc.constantFrom(...(Object.keys(PIECES) as (keyof typeof PIECES)[])), { maxLength: 7 }),
+    fc
+      .array(fc.constantFrom(...(Object.keys(PIECES) as (keyof typeof PIECES)[])), { maxLength: 4 })
+      .map((rest) => ['operations', 'map', ...rest] as const),
+  )
+  .map((names) => Buffer.concat([...names.map((name) => PIECES[name]), end()]));
 
 export function brokenMultipart(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
   const recipes: fc.Arbitrary<{ shape: string; body: Body; boundary?: string; abortAfter?: number }> =
     fc.oneof(
-      fc.constant({
-        shape: 'missing map',
-        body: Buffer.concat([part('operations', UPLOAD_OPERATIONS), filePart('0', 100), end()]),
-      }),
-      fc.constant({
-        shape: 'map first',
-        body: Buffer.concat([part('map', MAP), part('operations', UPLOAD_OPERATIONS), end()]),
-      }),
+      nonJsonMap.map((map) => ({
+        shape: 'map not JSON',
+        body: upload(UPLOAD_OPERATIONS, map, filePart('0', 100)),
+      })),
+      wrongTypedMap.map((map) => ({
+        shape: 'map of the wrong type',
+        body: upload(UPLOAD_OPERATIONS, map, filePart('0', 100)),
+      })),
+      fc
+        .record({
+          operations: placeholderOperations,
+          paths: fc.array(mapPath, { minLength: 1, maxLength: 3 }),
+          // The same path named by a second key.
+          twice: fc.boolean(),
+        })
+        .map(({ operations, paths, twice }) => ({
+          shape: 'map paths that go nowhere',
+          body: upload(
+            operations,
+            JSON.stringify(twice ? { 0: paths, 1: paths.slice(0, 1) } : { 0: paths }),
+            filePart('0', 100),
+            ...(twice ? [filePart('1', 100)] : []),
+          ),
+        })),
       fc
         .oneof(
           fc.constantFrom(
-            '{"0":["variables.nope"]}',
-            '{"0":["variables.file.deeper"]}',
-            '{"0":["__proto__.polluted"]}',
-            '{"0":["variables.__proto__"]}',
-            '{"0":["variables.constructor"]}',
-            '{"0":["query"]}',
-            '{"0":[]}',
-            '{"0":"variables.file"}',
-            '{"0":[1]}',
-            '[]',
-            'null',
-            '{not json',
             '{"0":["variables.file"],"1":["variables.file"]}',
             JSON.stringify(Object.fromEntries(Array.from({ length: 50 }, (_, i) => [i, ['variables.file']]))),
           ),
@@ -685,24 +861,32 @@ export function brokenMultipart(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
         )
         .map((map) => ({
           shape: 'map pointing nowhere',
-          body: Buffer.concat([
-            part('operations', UPLOAD_OPERATIONS),
-            part('map', map),
-            filePart('0', 100),
-            end(),
-          ]),
+          body: upload(UPLOAD_OPERATIONS, map, filePart('0', 100)),
         })),
       fc
-        .record({
-          operations: fc.oneof(
-            fc.string({ maxLength: 50 }),
-            wrongValue.map((v) => JSON.stringify(v) ?? ''),
+        .oneof(
+          fc.string({ maxLength: 50 }),
+          wrongValue.map((v) => JSON.stringify(v) ?? ''),
+          fc.constantFrom(
+            '[1]',
+            '[null]',
+            '[[]]',
+            '[]',
+            '{}',
+            '[{}]',
+            'true',
+            '"query"',
+            `[${UPLOAD_OPERATIONS},5]`,
           ),
-        })
-        .map(({ operations }) => ({
-          shape: 'bad operations',
-          body: Buffer.concat([part('operations', operations), part('map', MAP), filePart('0', 100), end()]),
-        })),
+        )
+        .chain((operations) =>
+          fc.constantFrom(MAP, '{}', '{"0":["0.variables.file"]}').map((map) => ({
+            shape: 'bad operations',
+            body: upload(operations, map, filePart('0', 100)),
+          })),
+        ),
+      batchedUploads.map((body) => ({ shape: 'batched map paths', body })),
+      pieceSequence.map((body) => ({ shape: 'parts in any order', body })),
       fc.integer({ min: 1, max: 400 }).map((cut) => {
         const whole = Buffer.concat([
           part('operations', UPLOAD_OPERATIONS),
@@ -711,78 +895,57 @@ export function brokenMultipart(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
         ]);
         return { shape: 'truncated', body: whole.subarray(0, Math.max(1, whole.length - cut * 7)) };
       }),
-      fc.constantFrom(BOUNDARY.slice(0, -1), 'other', `${BOUNDARY}x`).map((wrong) => ({
-        shape: 'wrong boundary',
-        boundary: wrong,
-        body: Buffer.concat([
-          part('operations', UPLOAD_OPERATIONS),
-          part('map', MAP),
-          filePart('0', 100),
-          end(),
-        ]),
-      })),
+      // Cut inside a later part: one no resolver has opened yet, or one the map does not name.
+      fc.integer({ min: 1, max: 1500 }).map((cut) => {
+        const whole = Buffer.concat([
+          PIECES.operations,
+          PIECES.map,
+          filePart('0', 1000),
+          filePart('9', 1000),
+          filePart('1', 1000),
+          filePart('2', 1000),
+        ]);
+        return { shape: 'truncated among several files', body: whole.subarray(0, whole.length - cut * 2) };
+      }),
+      fc
+        .constantFrom(BOUNDARY.slice(0, -1), 'other', `${BOUNDARY}x`, BOUNDARY.toUpperCase(), `"${BOUNDARY}`)
+        .map((wrong) => ({
+          shape: 'wrong boundary',
+          boundary: wrong,
+          body: upload(UPLOAD_OPERATIONS, MAP, filePart('0', 100)),
+        })),
       fc.constant({
         shape: 'no boundary',
         boundary: '',
         body: Buffer.concat([part('operations', UPLOAD_OPERATIONS), end()]),
       }),
-      fc.integer({ min: MiB - 16, max: MiB + 64 * KiB }).map((size) => ({
-        shape: 'huge field',
-        body: () =>
-          Buffer.concat([
-            part(
-              'operations',
-              JSON.stringify({
-                query: print(UploadVideoDocument),
-                variables: { file: null },
-                pad: 'x'.repeat(size),
-              }),
-            ),
-            part('map', MAP),
-            filePart('0', 100),
-            end(),
-          ]),
-      })),
+      fc
+        .record({
+          size: fc.integer({ min: MiB - 16, max: MiB + 64 * KiB }),
+          field: fc.constantFrom('operations', 'map'),
+        })
+        .map(({ size, field }) => ({
+          shape: `huge ${field}`,
+          body: () =>
+            field === 'operations'
+              ? upload(
+                  JSON.stringify({ query: UPLOAD, variables: { file: null }, pad: 'x'.repeat(size) }),
+                  MAP,
+                  filePart('0', 100),
+                )
+              : upload(UPLOAD_OPERATIONS, JSON.stringify({ 0: ['variables.file'], pad: 'x'.repeat(size) })),
+        })),
       fc.integer({ min: 1, max: 3 }).map((n) => ({
         shape: 'files and no operations',
         body: Buffer.concat([...Array.from({ length: n }, (_, i) => filePart(String(i), 500)), end()]),
       })),
-      fc.constant({
-        shape: 'file before map',
-        body: Buffer.concat([
-          part('operations', UPLOAD_OPERATIONS),
-          filePart('0', 100),
-          part('map', MAP),
-          end(),
-        ]),
-      }),
       fc.integer({ min: 11, max: 30 }).map((n) => ({
         shape: 'too many files',
-        body: Buffer.concat([
-          part('operations', UPLOAD_OPERATIONS),
-          part('map', MAP),
-          ...Array.from({ length: n }, (_, i) => filePart(String(i), 50)),
-          end(),
-        ]),
+        body: upload(UPLOAD_OPERATIONS, MAP, ...Array.from({ length: n }, (_, i) => filePart(String(i), 50))),
       })),
       fc.constant({
-        shape: 'repeated file part',
-        body: Buffer.concat([
-          part('operations', UPLOAD_OPERATIONS),
-          part('map', MAP),
-          filePart('0', 100),
-          filePart('0', 100),
-          end(),
-        ]),
-      }),
-      fc.constant({
         shape: 'file that is not a video',
-        body: Buffer.concat([
-          part('operations', UPLOAD_OPERATIONS),
-          part('map', MAP),
-          filePart('0', 100, 'a.txt', 'text/plain'),
-          end(),
-        ]),
+        body: upload(UPLOAD_OPERATIONS, MAP, filePart('0', 100, 'a.txt', 'text/plain')),
       }),
       fc.uint8Array({ maxLength: 600 }).map((bytes) => ({ shape: 'random bytes', body: Buffer.from(bytes) })),
       fc.constant({ shape: 'empty', body: '' }),
@@ -797,22 +960,16 @@ export function brokenMultipart(ctx: FuzzContext): fc.Arbitrary<FuzzRequest> {
       fc.integer({ min: 200, max: 3000 }).map((n) => ({
         shape: 'client gone mid-file',
         abortAfter: n,
-        body: Buffer.concat([
-          part('operations', UPLOAD_OPERATIONS),
-          part('map', MAP),
-          filePart('0', 64 * KiB),
-          end(),
-        ]),
+        body: upload(UPLOAD_OPERATIONS, MAP, filePart('0', 64 * KiB)),
       })),
       fc.constant({
         shape: 'batched uploads',
-        body: Buffer.concat([
-          part('operations', `[${UPLOAD_OPERATIONS},${UPLOAD_OPERATIONS}]`),
-          part('map', '{"0":["0.variables.file"],"1":["1.variables.file","5.variables.file"]}'),
+        body: upload(
+          `[${UPLOAD_OPERATIONS},${UPLOAD_OPERATIONS}]`,
+          '{"0":["0.variables.file"],"1":["1.variables.file","5.variables.file"]}',
           filePart('0', 100),
           filePart('1', 100),
-          end(),
-        ]),
+        ),
       }),
     );
   return fc

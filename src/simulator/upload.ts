@@ -1,4 +1,4 @@
-import busboy from 'busboy';
+import { Busboy, type BusboyInstance } from '@fastify/busboy';
 import { optionalUrl, paramError, success } from './envelope.js';
 import type { Handler } from './state.js';
 
@@ -11,7 +11,7 @@ export interface UploadRecord {
 }
 
 /**
- * Streams the multipart body through busboy, counting the `file` part's bytes and dropping
+ * Streams the multipart body through @fastify/busboy, counting the `file` part's bytes and dropping
  * them: a 1 GiB upload costs the simulator no memory, and per chunk only an addition.
  */
 export const upload: Handler = (ex, state) => {
@@ -22,9 +22,9 @@ export const upload: Handler = (ex, state) => {
       `upload needs a multipart/form-data body with a part named file; received content-type ${JSON.stringify(contentType)}`,
     );
   }
-  let parser: busboy.Busboy;
+  let parser: BusboyInstance;
   try {
-    parser = busboy({ headers: ex.req.headers });
+    parser = Busboy({ headers: { ...ex.req.headers, 'content-type': contentType } });
   } catch (err) {
     throw paramError(`the multipart body cannot be parsed: ${(err as Error).message}`);
   }
@@ -44,7 +44,7 @@ export const upload: Handler = (ex, state) => {
       resolve(undefined);
     };
 
-    parser.on('file', (name, stream, info) => {
+    parser.on('file', (name, stream, filename, _encoding, mimeType) => {
       partNames.push(name);
       // A cut-off body errors the part's stream; the answer is decided by the parser's events.
       stream.on('error', () => {});
@@ -53,20 +53,21 @@ export const upload: Handler = (ex, state) => {
         return;
       }
       sawFile = true;
-      record.filename = info.filename;
-      record.mimeType = info.mimeType;
+      record.filename = filename;
+      record.mimeType = mimeType;
       stream.on('data', (chunk: Buffer) => {
         bytes += chunk.length;
       });
     });
     parser.on('field', (name) => partNames.push(name));
-    parser.on('error', (err: Error) => {
+    parser.on('error', (error) => {
+      const err = error instanceof Error ? error : new Error(String(error));
       settle();
       // Discard what is left so the answer can go out on a healthy connection.
       ex.req.resume();
       ex.reply(paramError(`the multipart body cannot be parsed: ${err.message}`).toEnvelope());
     });
-    parser.on('close', () => {
+    parser.on('finish', () => {
       if (settled) return;
       settle();
       if (ex.gone) return;
