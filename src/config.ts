@@ -3,6 +3,7 @@ import { boolean, type Env, EnvSpec, integer, type Kind, oneOf, text, url } from
 import type { Endpoint } from './mavi/endpoints.js';
 import { DEFAULT_GOVERNOR, parseRateLimits, type RateLimits } from './mavi/governor.js';
 import { DEFAULT_RETRY, type RetryOptions } from './mavi/retry.js';
+import type { TracingConfig } from './tracing.js';
 
 /**
  * Everything the gateway reads from its environment, typed and checked. Each field comes from
@@ -36,6 +37,8 @@ export interface Config {
   /** Gateway processes sharing the port (node:cluster); 1: this process serves alone. */
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** OpenTelemetry traces (src/tracing.ts); the SDK reads its other variables itself. */
+  tracing: TracingConfig;
   /** NODE_ENV=production. */
   production: boolean;
   graphiql: boolean;
@@ -120,6 +123,20 @@ function workerCount(): Kind<number> {
 }
 
 /** `*`, `none`, or a comma list of origins: what CORS_ORIGINS accepts. */
+/** A number from 0 to 1 (a sampling ratio). */
+function ratio(): Kind<number> {
+  return {
+    accepts: 'number 0–1',
+    parse(raw, name, shown) {
+      const value = Number(raw);
+      return /^(0|1|0?\.\d+|1\.0*)$/.test(raw) && value >= 0 && value <= 1
+        ? { ok: true, value }
+        : { ok: false, problems: [`${name} must be a number from 0 to 1; got ${shown}.`] };
+    },
+    format: String,
+  };
+}
+
 function origins(): Kind<string[] | '*' | null> {
   return {
     accepts: '`*`, `none`, or a comma list of origins',
@@ -427,6 +444,67 @@ export const VARIABLES = EnvSpec.create()
     default: 'info',
     doc: 'pino level of the logs (JSON lines on stdout). Credentials are redacted at every level.',
   })
+  // OpenTelemetry's own variables: the SDK reads them (src/tracing.ts); declared here so a bad
+  // value stops the start with the others, and so they are documented with the rest.
+  .optional('OTEL_EXPORTER_OTLP_ENDPOINT', {
+    kind: url(),
+    unset: 'no traces (unless `OTEL_TRACES_EXPORTER` is set)',
+    doc: 'OTLP/HTTP collector base URL (the exporter appends `/v1/traces`); setting it turns tracing on.',
+  })
+  .optional('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', {
+    kind: url(),
+    unset: '`$OTEL_EXPORTER_OTLP_ENDPOINT/v1/traces`',
+    doc: 'Full URL traces are posted to, instead of the one built from `OTEL_EXPORTER_OTLP_ENDPOINT`; also turns tracing on.',
+  })
+  .optional('OTEL_TRACES_EXPORTER', {
+    kind: oneOf(['otlp', 'console', 'none'] as const),
+    unset: '`otlp` when an endpoint is set, else no traces',
+    doc: '`otlp` turns tracing on (to `http://localhost:4318` without an endpoint), `console` prints spans to stdout, `none` turns it off whatever the endpoint.',
+  })
+  .variable('OTEL_EXPORTER_OTLP_PROTOCOL', {
+    kind: oneOf(['http/protobuf', 'http/json'] as const),
+    default: 'http/protobuf',
+    doc: 'OTLP encoding. gRPC is not offered: it would add a gRPC stack for what HTTP does as well.',
+  })
+  .optional('OTEL_EXPORTER_OTLP_HEADERS', {
+    kind: text(),
+    // A collector's API key travels here.
+    secret: true,
+    unset: 'none',
+    doc: "Headers sent with each export, `key=value` pairs separated by commas (a vendor's API key).",
+  })
+  .variable('OTEL_SERVICE_NAME', {
+    kind: text(),
+    default: 'mavi-gateway',
+    doc: '`service.name` of the traces; `OTEL_RESOURCE_ATTRIBUTES` adds other resource attributes.',
+  })
+  .optional('OTEL_TRACES_SAMPLER', {
+    kind: oneOf([
+      'always_on',
+      'always_off',
+      'traceidratio',
+      'parentbased_always_on',
+      'parentbased_always_off',
+      'parentbased_traceidratio',
+    ] as const),
+    unset: '`parentbased_always_on`',
+    doc: "Which traces are recorded. `parentbased_*` follow an incoming `traceparent`'s sampled flag.",
+  })
+  .optional('OTEL_TRACES_SAMPLER_ARG', {
+    kind: ratio(),
+    unset: '`1`',
+    doc: 'The ratio of the `traceidratio` samplers, 0 to 1.',
+  })
+  .optional('OTEL_BSP_SCHEDULE_DELAY', {
+    kind: integer(0, 3_600_000),
+    unset: '`5000`',
+    doc: 'How often finished spans are exported, ms (they are also exported on shutdown).',
+  })
+  .optional('OTEL_SDK_DISABLED', {
+    kind: boolean(),
+    unset: '`false`',
+    doc: '`true` turns tracing off whatever else is set.',
+  })
   .variable('SIMULATOR_PARSE_DELAY_MS', {
     kind: integer(0, 3_600_000),
     default: 8000,
@@ -544,6 +622,17 @@ export function toConfig(v: ConfigValues): Config {
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     workers: v.WORKERS,
     logLevel: v.LOG_LEVEL,
+    tracing: {
+      enabled:
+        v.OTEL_SDK_DISABLED !== true &&
+        v.OTEL_TRACES_EXPORTER !== 'none' &&
+        (v.OTEL_TRACES_EXPORTER !== null ||
+          v.OTEL_EXPORTER_OTLP_ENDPOINT !== null ||
+          v.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT !== null),
+      serviceName: v.OTEL_SERVICE_NAME,
+      exporter: v.OTEL_TRACES_EXPORTER === 'console' ? 'console' : 'otlp',
+      protocol: v.OTEL_EXPORTER_OTLP_PROTOCOL,
+    },
     production: v.NODE_ENV === 'production',
     graphiql: v.GRAPHIQL,
     introspection: v.INTROSPECTION,

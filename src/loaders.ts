@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import type DataLoader from 'dataloader';
 import type { MaviClient } from './mavi/client.js';
 import { LIMITS } from './mavi/endpoints.js';
 import { VideoNotFoundError } from './mavi/errors.js';
@@ -10,6 +10,7 @@ import type {
   VideoRecord,
 } from './mavi/types.js';
 import { findVideos } from './mavi/videos.js';
+import { TracedLoader } from './tracing.js';
 
 /**
  * The DataLoader contract in one place: answers in the keys' order, one per key; a key the
@@ -17,23 +18,30 @@ import { findVideos } from './mavi/videos.js';
  * failure becomes that error for every key of the batch.
  */
 function loader<K, V, C = K>(
+  name: string,
   batch: (keys: readonly K[]) => Promise<Map<C, V>>,
   missing: (key: K) => V,
   options: DataLoader.Options<K, V, C> = {},
 ): DataLoader<K, V, C> {
   const cacheKey = options.cacheKeyFn ?? ((key: K) => key as unknown as C);
-  return new DataLoader<K, V, C>(async (keys) => {
-    const found = await batch(keys);
-    return keys.map((key) => found.get(cacheKey(key)) ?? missing(key));
-  }, options);
+  return new TracedLoader<K, V, C>(
+    name,
+    async (keys) => {
+      const found = await batch(keys);
+      return keys.map((key) => found.get(cacheKey(key)) ?? missing(key));
+    },
+    options,
+  );
 }
 
 /** One MAVI read per distinct key: for endpoints that take one key and cannot batch. */
 function once<K, V>(
+  name: string,
   read: (key: K) => Promise<V>,
   cacheKeyFn?: (key: K) => string,
 ): DataLoader<K, V, unknown> {
-  return new DataLoader<K, V, unknown>(
+  return new TracedLoader<K, V, unknown>(
+    name,
     // `read` may throw before it returns a promise (no credential): that is the key's failure
     // too, not a batch function breaking DataLoader's contract ("Unexpected error.").
     (keys) => Promise.all(keys.map(async (key) => read(key)).map((p) => p.catch((e: Error) => e))),
@@ -71,6 +79,7 @@ export class Loaders {
   /** A searchDB page, read once per request for the same parameters. Primes {@link video}. */
   get videoPage(): DataLoader<VideoListParams, VideoPage, unknown> {
     this.#videoPage ??= once(
+      'videoPage',
       async (params: VideoListParams) => {
         const page = await this.#mavi.listVideos(params);
         for (const video of page.videos) this.video.prime(video.videoNo, video);
@@ -90,6 +99,7 @@ export class Loaders {
   get video(): DataLoader<string, VideoRecord | VideoNotFoundError> {
     if (this.#sharedVideo) return this.#sharedVideo;
     this.#video ??= loader<string, VideoRecord | VideoNotFoundError>(
+      'video',
       (videoNos) => findVideos(videoNos, (page, pageSize) => this.videoPage.load({ page, pageSize })),
       (videoNo) => new VideoNotFoundError(videoNo),
     );
@@ -105,6 +115,7 @@ export class Loaders {
     let clips = this.#clips.get(query);
     if (!clips) {
       clips = loader(
+        'clips',
         async (videoNos) => {
           const byVideo = new Map<string, ClipRecord[]>(videoNos.map((no) => [no, []]));
           for (const clip of await this.#mavi.searchClips(query, videoNos))
@@ -143,13 +154,13 @@ export class Loaders {
 
   /** searchAI, once per distinct query in a request. */
   get searchVideos(): DataLoader<string, VideoRecord[], unknown> {
-    this.#searchVideos ??= once((query: string) => this.#mavi.searchVideos(query));
+    this.#searchVideos ??= once('searchVideos', (query: string) => this.#mavi.searchVideos(query));
     return this.#searchVideos;
   }
 
   /** getTranscription, once per task in a request. */
   get transcription(): DataLoader<string, TranscriptionRecord, unknown> {
-    this.#transcription ??= once((taskNo: string) => this.#mavi.getTranscription(taskNo));
+    this.#transcription ??= once('transcription', (taskNo: string) => this.#mavi.getTranscription(taskNo));
     return this.#transcription;
   }
 }

@@ -1,16 +1,24 @@
 import { formatWithOptions } from 'node:util';
 import { type Logger, pino } from 'pino';
 import type { AttemptReport } from './mavi/transport.js';
+import { traceLogFields } from './tracing.js';
 
 /**
  * Structured logs. Anything under a key that can carry a credential is replaced before it is
  * written, wherever it sits in the object; credentials themselves print as their hash.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  opts: { traceIds?: boolean } = {},
+): Logger {
   return pino(
     {
       level,
       base: { service: 'mavi-gateway' },
+      // With tracing on, each line names the span it was written in, so it leads to its trace;
+      // off, no mixin runs at all.
+      ...(opts.traceIds ? { mixin: traceLogFields } : {}),
       redact: {
         paths: [
           'authorization',

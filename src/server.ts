@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { runPrimary, shareWorkerMetrics, workerListening, workerSetup } from './cluster.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -7,8 +8,19 @@ import { createLogger, routeConsoleToLogger } from './logger.js';
 import { createServices } from './services.js';
 import { shutdownOnSignals } from './shutdown.js';
 import { DEMO_API_KEY, startSimulator } from './simulator/index.js';
+import { startTracing } from './tracing.js';
 import { attachWebSocket } from './websocket.js';
 import { createYoga } from './yoga.js';
+
+/** This package's version, for the traces' `service.version`. */
+function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
+    return String((JSON.parse(text) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+}
 
 /** Reads config, starts the gateway (and the simulator when MAVI_BASE_URL is unset), listens. */
 async function main(): Promise<void> {
@@ -23,12 +35,15 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogDestination();
-  const logger = createLogger(config.logLevel, log);
+  // A cluster's primary serves nothing: only the workers trace.
+  const traced = config.tracing.enabled && !(config.workers > 1 && cluster.isPrimary);
+  const logger = createLogger(config.logLevel, log, { traceIds: traced });
 
   if (config.workers > 1 && cluster.isPrimary) {
     await runPrimary(config, logger, log);
     return;
   }
+  const tracing = traced ? await startTracing(config.tracing, packageVersion()) : null;
   // A worker of a cluster (src/cluster.ts) uses the primary's simulator, if it started one.
   const setup = cluster.isWorker ? await workerSetup() : null;
   const simulator =
@@ -52,7 +67,14 @@ async function main(): Promise<void> {
   shutdownOnSignals({
     server,
     websocket,
-    gateway: services,
+    gateway: {
+      beginShutdown: services.beginShutdown,
+      // Spans still batched are exported before the process exits.
+      close: async () => {
+        await services.close();
+        await tracing?.shutdown().catch(() => {});
+      },
+    },
     simulator,
     logger,
     log,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import DataLoader from 'dataloader';
+import { type SpanContext, trace } from '@opentelemetry/api';
+import type DataLoader from 'dataloader';
 import type { Logger } from 'pino';
 import { MaviClient } from '../mavi/client.js';
 import type { Credential } from '../mavi/credential.js';
@@ -9,6 +10,7 @@ import type { MaviTransport } from '../mavi/transport.js';
 import type { TranscriptionRecord, VideoRecord, VideoStatus } from '../mavi/types.js';
 import { findVideos } from '../mavi/videos.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { linksTo, TracedLoader, tracingOn } from '../tracing.js';
 import { type CallbackPurpose, CallbackSigner, type IssuedCallback } from './callbacks.js';
 import type { EventBus, EventSubscription } from './events.js';
 import { type PollTiming, SharedPoller } from './poller.js';
@@ -134,8 +136,38 @@ export class LiveService {
     { holders: number; loader: DataLoader<string, VideoRecord | VideoNotFoundError> }
   >();
 
+  /**
+   * With tracing on, the span of each subscription watching a topic on this instance: whatever
+   * publishes on it (a callback, a poll) links its trace to them.
+   */
+  readonly #subscriberLinks = new Map<string, Map<symbol, SpanContext>>();
+
   constructor(options: LiveOptions) {
     this.#o = options;
+  }
+
+  /** Records a subscription's span under its topic; the returned function forgets it. */
+  #linkSubscriber(topic: string, link: SpanContext | null): () => void {
+    if (!link) return () => {};
+    const id = Symbol();
+    let links = this.#subscriberLinks.get(topic);
+    if (!links) {
+      links = new Map();
+      this.#subscriberLinks.set(topic, links);
+    }
+    links.set(id, link);
+    return () => {
+      const current = this.#subscriberLinks.get(topic);
+      current?.delete(id);
+      if (current?.size === 0) this.#subscriberLinks.delete(topic);
+    };
+  }
+
+  /** Links the active span (the callback's or the poll's) to the subscriptions an event on `topic` feeds. */
+  #linkPublisher(topic: string): void {
+    if (!tracingOn()) return;
+    const links = this.#subscriberLinks.get(topic);
+    if (links) trace.getActiveSpan()?.addLinks(linksTo(links.values()));
   }
 
   // ------------------------------------------------------------------ callback URLs
@@ -230,6 +262,7 @@ export class LiveService {
       previousStatus: (previous as VideoStatus | null) ?? null,
       video: video ? snapshot({ ...video, status }) : null,
     };
+    this.#linkPublisher(LiveService.videoTopic(credentialId));
     this.#o.bus.publish(LiveService.videoTopic(credentialId), event);
     return true;
   }
@@ -237,12 +270,14 @@ export class LiveService {
   /**
    * Registers a subscriber's interest in some videos (or {@link ALL_VIDEOS}) with the
    * credential's shared poller, seeding the statuses the subscriber saw so the poller starts
-   * from them. Returns the function that withdraws the interest.
+   * from them. Returns the function that withdraws the interest. `link`: the subscription's
+   * span, for the traces of the polls and callbacks that feed it.
    */
   async watchVideos(
     credential: Credential,
     members: readonly string[],
     known: ReadonlyMap<string, VideoStatus>,
+    link: SpanContext | null = null,
   ): Promise<() => void> {
     await Promise.all(
       [...known].map(([videoNo, status]) => this.#o.state.seed(`video:${credential.id}:${videoNo}`, status)),
@@ -266,7 +301,12 @@ export class LiveService {
       this.#videoPollers.set(credential.id, poller);
       this.#o.metrics.livePollers.inc({ kind: 'video' });
     }
-    return poller.watch(members);
+    const unwatch = poller.watch(members, link);
+    const unlink = this.#linkSubscriber(LiveService.videoTopic(credential.id), link);
+    return () => {
+      unlink();
+      unwatch();
+    };
   }
 
   /**
@@ -330,7 +370,8 @@ export class LiveService {
       let running: Promise<unknown> | null = null;
       const created = {
         holders: 0,
-        loader: new DataLoader<string, VideoRecord | VideoNotFoundError>(
+        loader: new TracedLoader<string, VideoRecord | VideoNotFoundError>(
+          'liveVideos',
           (videoNos) => {
             const scan = findVideos(videoNos, (page, pageSize) => mavi.listVideos({ page, pageSize })).then(
               (found) => videoNos.map((no) => found.get(no) ?? new VideoNotFoundError(no)),
@@ -388,13 +429,18 @@ export class LiveService {
     );
     if (changed) {
       const event: TranscriptionEvent = { kind: 'progress', record };
+      this.#linkPublisher(LiveService.transcriptionTopic(credentialId, record.taskNo));
       this.#o.bus.publish(LiveService.transcriptionTopic(credentialId, record.taskNo), event);
     }
     return changed;
   }
 
   /** Seeds the state the subscriber saw and joins (or starts) the task's shared poller. */
-  async watchTranscription(credential: Credential, seen: TranscriptionRecord): Promise<() => void> {
+  async watchTranscription(
+    credential: Credential,
+    seen: TranscriptionRecord,
+    link: SpanContext | null = null,
+  ): Promise<() => void> {
     const { taskNo } = seen;
     await this.#o.state.seed(`transcription:${credential.id}:${taskNo}`, transcriptionState(seen));
     const key = `${credential.id}:${taskNo}`;
@@ -419,7 +465,12 @@ export class LiveService {
       this.#transcriptionPollers.set(key, poller);
       this.#o.metrics.livePollers.inc({ kind: 'transcription' });
     }
-    return poller.watch([taskNo]);
+    const unwatch = poller.watch([taskNo], link);
+    const unlink = this.#linkSubscriber(LiveService.transcriptionTopic(credential.id, taskNo), link);
+    return () => {
+      unlink();
+      unwatch();
+    };
   }
 
   // ------------------------------------------------------------------ lifecycle

@@ -1,5 +1,7 @@
+import type { SpanContext } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { AccountDisabledError, UnauthorizedError } from '../mavi/errors.js';
+import { inSpan, linksTo, tracingOn } from '../tracing.js';
 import type { LiveState } from './state.js';
 
 export interface PollTiming {
@@ -32,6 +34,8 @@ export class SharedPoller {
   readonly #onFatal: (error: UnauthorizedError | AccountDisabledError) => void;
   readonly #logger: Logger;
   readonly #watchers = new Map<number, readonly string[]>();
+  /** With tracing on: each watcher's subscription span, which every poll links to. */
+  readonly #links = new Map<number, SpanContext>();
   #nextWatcher = 0;
   #interval: number;
   #holding = false;
@@ -60,13 +64,18 @@ export class SharedPoller {
     this.#interval = opts.timing.minMs;
   }
 
-  /** Adds a subscriber's interest; the returned function removes it. */
-  watch(members: readonly string[]): () => void {
+  /**
+   * Adds a subscriber's interest; the returned function removes it. `link`: the subscription's
+   * span, which the polls' traces link to.
+   */
+  watch(members: readonly string[], link: SpanContext | null = null): () => void {
     const id = this.#nextWatcher++;
     this.#watchers.set(id, members);
+    if (link) this.#links.set(id, link);
     this.#interval = this.#timing.minMs;
     void this.#coordinate(true);
     return () => {
+      this.#links.delete(id);
       if (!this.#watchers.delete(id)) return;
       if (this.#watchers.size === 0) this.stop();
     };
@@ -113,7 +122,15 @@ export class SharedPoller {
     try {
       const watched = await this.#state.readWatch(this.#name);
       for (const m of this.#localMembers()) watched.add(m);
-      const changed = await this.#tick(watched);
+      const changed = tracingOn()
+        ? await inSpan(
+            `live poll ${this.#name.split(':')[0]}`,
+            { 'live.poll.watched': watched.size, 'live.poll.subscribers': this.#watchers.size },
+            () => this.#tick(watched),
+            // Its own trace, not the child of whatever happened to start the timer.
+            { root: true, links: linksTo(this.#links.values()) },
+          )
+        : await this.#tick(watched);
       this.#interval = changed ? this.#timing.minMs : this.#grow();
     } catch (error) {
       if (error instanceof UnauthorizedError || error instanceof AccountDisabledError) {
@@ -141,6 +158,7 @@ export class SharedPoller {
     clearTimeout(this.#pollTimer ?? undefined);
     clearTimeout(this.#leaseTimer ?? undefined);
     this.#watchers.clear();
+    this.#links.clear();
     const held = this.#holding;
     this.#holding = false;
     void Promise.all([

@@ -2,6 +2,7 @@ import type { FetchAPI, Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { decodeTranscriptionCallback, decodeUploadCallback } from '../mavi/callbacks.js';
 import { DecodeError } from '../mavi/decode.js';
+import { inSpan, SpanKind } from '../tracing.js';
 import { CALLBACK_ROUTE, type CallbackPurpose } from './callbacks.js';
 import type { LiveService } from './live.js';
 
@@ -68,50 +69,66 @@ export function useMaviWebhooks(opts: { live: LiveService; logger: Logger }): Pl
         string,
         string,
       ];
-      if (!live.verifyCallback(purpose, credentialId, nonce, token)) {
-        logger.warn({ purpose }, 'callback refused: bad token');
-        endResponse(reply(fetchAPI, 401, { error: 'The callback token is not valid.' }));
-        return;
-      }
-      try {
-        const body = await readJson(request);
-        const report =
-          purpose === 'upload'
-            ? { kind: purpose, callback: decodeUploadCallback(body) }
-            : { kind: purpose, callback: decodeTranscriptionCallback(body) };
-        const subject = await live.callbackSubject(purpose, credentialId, nonce);
-        if (subject === null) {
-          logger.warn({ purpose }, 'callback refused: its URL is not bound to an upload or task');
-          endResponse(
-            reply(fetchAPI, 410, { error: 'This callback URL is not bound to any upload or task.' }),
-          );
-          return;
-        }
-        const about = report.kind === 'upload' ? report.callback.videoNo : report.callback.taskNo;
-        if (about !== subject) {
-          logger.warn({ purpose }, 'callback refused: about another video or task than its URL');
-          endResponse(
-            reply(fetchAPI, 403, {
-              error: `This callback URL was issued for another ${purpose === 'upload' ? 'video' : 'task'}.`,
-            }),
-          );
-          return;
-        }
-        const published =
-          report.kind === 'upload'
-            ? await live.recordVideoStatus(credentialId, report.callback.videoNo, report.callback.status)
-            : await live.recordTranscription(credentialId, report.callback);
-        endResponse(reply(fetchAPI, 200, { ok: true, published }));
-      } catch (error) {
-        if (error instanceof DecodeError) {
-          endResponse(
-            reply(fetchAPI, 400, { error: `The callback body is not what MAVI sends: ${error.message}.` }),
-          );
-          return;
-        }
-        logger.error({ err: (error as Error).message, purpose }, 'callback could not be recorded');
-        endResponse(reply(fetchAPI, 503, { error: 'The callback could not be recorded; send it again.' }));
-      }
+      // Its own trace (MAVI sends no traceparent), linked to the subscriptions it feeds
+      // (live.ts). Never the URL: its path holds the callback's token.
+      await inSpan(
+        `MAVI callback ${purpose}`,
+        { 'mavi.callback.purpose': purpose, 'mavi.credential.id': credentialId },
+        async (span) => {
+          const answer = (response: Response) => {
+            span?.setAttribute('http.response.status_code', response.status);
+            if (response.status >= 400) span?.setAttribute('error.type', String(response.status));
+            endResponse(response);
+          };
+          if (!live.verifyCallback(purpose, credentialId, nonce, token)) {
+            logger.warn({ purpose }, 'callback refused: bad token');
+            answer(reply(fetchAPI, 401, { error: 'The callback token is not valid.' }));
+            return;
+          }
+          try {
+            const body = await readJson(request);
+            const report =
+              purpose === 'upload'
+                ? { kind: purpose, callback: decodeUploadCallback(body) }
+                : { kind: purpose, callback: decodeTranscriptionCallback(body) };
+            const subject = await live.callbackSubject(purpose, credentialId, nonce);
+            if (subject === null) {
+              logger.warn({ purpose }, 'callback refused: its URL is not bound to an upload or task');
+              answer(
+                reply(fetchAPI, 410, { error: 'This callback URL is not bound to any upload or task.' }),
+              );
+              return;
+            }
+            const about = report.kind === 'upload' ? report.callback.videoNo : report.callback.taskNo;
+            if (about !== subject) {
+              logger.warn({ purpose }, 'callback refused: about another video or task than its URL');
+              answer(
+                reply(fetchAPI, 403, {
+                  error: `This callback URL was issued for another ${purpose === 'upload' ? 'video' : 'task'}.`,
+                }),
+              );
+              return;
+            }
+            const published =
+              report.kind === 'upload'
+                ? await live.recordVideoStatus(credentialId, report.callback.videoNo, report.callback.status)
+                : await live.recordTranscription(credentialId, report.callback);
+            answer(reply(fetchAPI, 200, { ok: true, published }));
+          } catch (error) {
+            if (error instanceof DecodeError) {
+              answer(
+                reply(fetchAPI, 400, {
+                  error: `The callback body is not what MAVI sends: ${error.message}.`,
+                }),
+              );
+              return;
+            }
+            logger.error({ err: (error as Error).message, purpose }, 'callback could not be recorded');
+            answer(reply(fetchAPI, 503, { error: 'The callback could not be recorded; send it again.' }));
+          }
+        },
+        { root: true, kind: SpanKind.SERVER },
+      );
     },
   };
 }

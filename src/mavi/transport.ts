@@ -1,6 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
+import type { Span } from '@opentelemetry/api';
+import {
+  failSpan,
+  injectTraceHeaders,
+  inSpan,
+  SpanKind,
+  SpanStatusCode,
+  tracer,
+  tracingOn,
+} from '../tracing.js';
 import { Coalescer, canonicalJson } from './coalesce.js';
 import type { Credential } from './credential.js';
 import { DecodeError } from './decode.js';
@@ -135,9 +145,24 @@ export class MaviTransport {
     this.#governor?.close();
   }
 
-  async call<T>(endpoint: Endpoint, init: CallInit<T>): Promise<T> {
+  /**
+   * One call: with tracing on, a client span "MAVI <endpoint>" (coalesced or not), its
+   * attempts and any governor wait as children.
+   */
+  call<T>(endpoint: Endpoint, init: CallInit<T>): Promise<T> {
+    if (!tracingOn()) return this.#call(endpoint, init, null);
+    return inSpan(
+      `MAVI ${endpoint}`,
+      { 'mavi.endpoint': endpoint, ...credentialAttribute(init.credential) },
+      (span) => this.#call(endpoint, init, span),
+      { kind: SpanKind.CLIENT },
+    );
+  }
+
+  async #call<T>(endpoint: Endpoint, init: CallInit<T>, span: Span | null): Promise<T> {
     const key = this.#coalescer ? coalesceKey(endpoint, init) : null;
     if (!this.#coalescer || key === null) {
+      span?.setAttribute('mavi.coalesced', false);
       return (await this.#governed(endpoint, init, init.signal)).decoded as T;
     }
     const onCoalesced = this.#opts.onCoalesced;
@@ -147,6 +172,8 @@ export class MaviTransport {
       (signal) => this.#governed(endpoint, init, signal),
       onCoalesced && (() => onCoalesced(endpoint)),
     );
+    // A shared call's attempts are children of the call that started it.
+    span?.setAttribute('mavi.coalesced', shared);
     if (!shared) return value.decoded as T;
     // Each caller decodes with its own decoder and gets its own objects.
     try {
@@ -186,15 +213,41 @@ export class MaviTransport {
     const governor = this.#governor;
     const subject = governor ? quotaSubject(init.credential, init.quotaSubject) : null;
     if (!governor || subject === null) return async () => {};
-    return (signal) => governor.acquire({ endpoint, subject, variant: init.quotaVariant, signal });
+    const acquire = (signal?: AbortSignal) =>
+      governor.acquire({ endpoint, subject, variant: init.quotaVariant, signal });
+    return (signal) => (tracingOn() ? traceWait(endpoint, () => acquire(signal)) : acquire(signal));
   }
 
-  async #attempt(
+  /** One attempt; with tracing on, in its own client span, whose context MAVI gets as traceparent. */
+  #attempt(
     endpoint: Endpoint,
     init: CallInit<unknown>,
     signal: AbortSignal | undefined,
     attempt: number,
     timeoutMs: number,
+  ): Promise<Answer> {
+    if (!tracingOn()) return this.#attemptOnce(endpoint, init, signal, attempt, timeoutMs, null);
+    const attributes = {
+      'mavi.endpoint': endpoint,
+      'mavi.attempt': attempt,
+      'mavi.retry': attempt - 1,
+      'http.request.method': ENDPOINTS[endpoint].method,
+      'server.address': this.#origin.hostname ?? '',
+    };
+    return tracer.startActiveSpan(
+      `MAVI ${endpoint} attempt ${attempt}`,
+      { kind: SpanKind.CLIENT, attributes },
+      (span) => this.#attemptOnce(endpoint, init, signal, attempt, timeoutMs, span).finally(() => span.end()),
+    );
+  }
+
+  async #attemptOnce(
+    endpoint: Endpoint,
+    init: CallInit<unknown>,
+    signal: AbortSignal | undefined,
+    attempt: number,
+    timeoutMs: number,
+    span: Span | null,
   ): Promise<Answer> {
     const started = performance.now();
     let httpStatus: number | null = null;
@@ -216,6 +269,14 @@ export class MaviTransport {
       outcome = error instanceof GatewayError ? error.code : 'ABORTED';
       throw error;
     } finally {
+      if (span) {
+        if (httpStatus !== null) span.setAttribute('http.response.status_code', httpStatus);
+        span.setAttribute('mavi.code', outcome);
+        if (outcome !== '0000') {
+          span.setAttribute('error.type', outcome);
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+      }
       this.#opts.onAttempt?.({
         endpoint,
         credentialId: init.credential?.id ?? null,
@@ -233,7 +294,17 @@ export class MaviTransport {
    * {@link StreamedAnswer}) and the caller's signal still aborts it. Governed like
    * {@link call}, never retried or shared: a stream is one caller's.
    */
-  async open(endpoint: Endpoint, init: Omit<CallInit<unknown>, 'decode'>): Promise<StreamedAnswer> {
+  open(endpoint: Endpoint, init: Omit<CallInit<unknown>, 'decode'>): Promise<StreamedAnswer> {
+    if (!tracingOn()) return this.#open(endpoint, init);
+    return inSpan(
+      `MAVI ${endpoint}`,
+      { 'mavi.endpoint': endpoint, 'mavi.streamed': true, ...credentialAttribute(init.credential) },
+      () => this.#open(endpoint, init),
+      { kind: SpanKind.CLIENT },
+    );
+  }
+
+  async #open(endpoint: Endpoint, init: Omit<CallInit<unknown>, 'decode'>): Promise<StreamedAnswer> {
     await this.#quota(endpoint, init)(init.signal);
     const timeoutMs = this.#opts.timeoutMs[endpoint];
     const { scrubber, ...request } = this.#request(endpoint, init);
@@ -299,6 +370,8 @@ export class MaviTransport {
       : init.credential && secret !== undefined
         ? this.#scrubberOf(init.credential, secret)
         : null;
+    // MAVI ignores it; a proxy or a collector on MAVI's side can join the gateway's trace.
+    injectTraceHeaders(headers);
     let body: string | Readable | undefined = init.body;
     if (init.json !== undefined) {
       headers['content-type'] = 'application/json';
@@ -479,6 +552,37 @@ function failure(
     case 'broken':
     case 'idle':
       return error.httpStatus === null ? unreachable(endpoint) : broken(endpoint, error.httpStatus);
+  }
+}
+
+/** The credential as the logs show it: its id, a SHA-256 digest; never the credential itself. */
+function credentialAttribute(credential: Credential | null): Record<string, string> {
+  return credential ? { 'mavi.credential.id': credential.id } : {};
+}
+
+/**
+ * The governor's acquisition; a wait of a millisecond or more becomes a span "MAVI quota wait"
+ * (an immediate grant, the usual case, adds none).
+ */
+async function traceWait(endpoint: Endpoint, acquire: () => Promise<void>): Promise<void> {
+  const startTime = Date.now();
+  const started = performance.now();
+  let failure: unknown = null;
+  try {
+    await acquire();
+  } catch (error) {
+    failure = error;
+    throw error;
+  } finally {
+    const waitedMs = performance.now() - started;
+    if (waitedMs >= 1 || failure !== null) {
+      const span = tracer.startSpan('MAVI quota wait', {
+        startTime,
+        attributes: { 'mavi.endpoint': endpoint, 'mavi.quota.waited_ms': Math.round(waitedMs) },
+      });
+      if (failure !== null) failSpan(span, failure);
+      span.end();
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { ALL_VIDEOS, type FatalEvent, fromSnapshot, isFinal } from '../live/live
 import { SubscriptionScope } from '../live/scope.js';
 import { AccountDisabledError, UnauthorizedError, VideoNotFoundError } from '../mavi/errors.js';
 import type { VideoRecord, VideoStatus } from '../mavi/types.js';
+import { operationSpanContext } from '../tracing.js';
 import { ChatInput, chatRequest } from './chat.js';
 import { COST } from './cost.js';
 import { fromRecord, TranscriptionRef } from './transcription.js';
@@ -113,7 +114,9 @@ builder.subscriptionField('videoStatusChanged', (t) =>
         const reader = live.videoReader(credential);
         scope.defer(reader.release);
         ctx.loaders.shareVideos(reader.loader);
-        scope.defer(await live.watchVideos(credential, named ?? [ALL_VIDEOS], known));
+        scope.defer(
+          await live.watchVideos(credential, named ?? [ALL_VIDEOS], known, operationSpanContext(ctx)),
+        );
 
         for await (const event of events) {
           // Thrown, the errors plugin sends it as the last event and completes the subscription.
@@ -188,7 +191,7 @@ builder.subscriptionField('transcriptionProgress', (t) =>
         ctx.loaders.clear();
         if (first.status === 'FINISH') return;
         let last = `${first.status}:${first.segments.length}`;
-        scope.defer(await live.watchTranscription(credential, first));
+        scope.defer(await live.watchTranscription(credential, first, operationSpanContext(ctx)));
         for await (const event of events) {
           // Thrown, the errors plugin sends it as the last event and completes the subscription.
           if (event.kind === 'fatal') throw fatal(event);

@@ -254,6 +254,7 @@ export class SimulatorServer implements Simulator {
       query: Object.fromEntries(url.searchParams),
       body: undefined,
       authorization: req.headers.authorization,
+      traceparent: req.headers.traceparent as string | undefined,
       code: undefined,
       httpStatus: 0,
       at: Date.now(),

@@ -70,6 +70,8 @@ export interface RecordedCall {
   body: unknown;
   /** The Authorization header exactly as received (test-only record of the upstream). */
   authorization: string | undefined;
+  /** The W3C traceparent header as received (the gateway sends one with tracing on). */
+  traceparent: string | undefined;
   /** The business code answered ("0000", "0401", ...) or undefined when a fault replaced the answer. */
   code: string | undefined;
   httpStatus: number;
