@@ -7,7 +7,9 @@
  * write. PORT is where to listen.
  *
  * It counts what it answers, so upstream calls per request are counted where they arrive:
- * - `GET /calls`: `{"searchDB": n}` since start.
+ * - `GET /calls`: `{"searchDB": n, "spans": bytes}` since start.
+ * - `POST /v1/traces`: an OTLP/HTTP collector's answer (200, an empty protobuf message), the
+ *   sink of the traced gateway's spans; it counts the bytes it was sent.
  * - `GET /lag`: this process's event-loop delay since the last `/lag` (p99 and max, ms), so a
  *   stall upstream is not blamed on the target.
  */
@@ -35,6 +37,7 @@ const page = Buffer.from(
 const unauthorized = Buffer.from(JSON.stringify({ code: '0401', msg: 'Authorization invalid or incorrect' }));
 
 let searchDB = 0;
+let spanBytes = 0;
 const lag = monitorEventLoopDelay({ resolution: 5 });
 lag.enable();
 
@@ -44,15 +47,25 @@ const json = (res: import('node:http').ServerResponse, body: Buffer) => {
 };
 
 const server = createServer((req, res) => {
-  req.resume();
   const path = req.url?.split('?', 1)[0];
+  if (path === '/v1/traces' && req.method === 'POST') {
+    req.on('data', (chunk: Buffer) => {
+      spanBytes += chunk.length;
+    });
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': 0 });
+      res.end();
+    });
+    return;
+  }
+  req.resume();
   if (path === '/api/serve/video/searchDB' && req.method === 'GET') {
     searchDB += 1;
     json(res, req.headers.authorization ? page : unauthorized);
     return;
   }
   if (path === '/calls') {
-    json(res, Buffer.from(JSON.stringify({ searchDB })));
+    json(res, Buffer.from(JSON.stringify({ searchDB, spans: spanBytes })));
     return;
   }
   if (path === '/lag') {
