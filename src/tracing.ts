@@ -48,7 +48,9 @@ export interface TracingConfig {
 }
 
 export interface Tracing {
-  /** Ends the batch processor, exporting what it holds. */
+  /** Exports the spans ended so far. */
+  forceFlush(): Promise<void>;
+  /** Ends the batch processor, exporting what it holds, and unregisters the SDK. */
   shutdown(): Promise<void>;
 }
 
@@ -56,7 +58,14 @@ export interface Tracing {
  * Loads the SDK and registers it globally: tracer provider, AsyncLocalStorage context (so
  * work started inside a span is its child) and the W3C propagators. Null when tracing is off.
  */
-export async function startTracing(config: TracingConfig, version: string): Promise<Tracing | null> {
+export async function startTracing(
+  config: TracingConfig,
+  version: string,
+  opts: {
+    /** Instead of the configured exporter (tests: an in-memory one). */
+    exporter?: import('@opentelemetry/sdk-trace-base').SpanExporter;
+  } = {},
+): Promise<Tracing | null> {
   if (!config.enabled) return null;
   const [base, hooks, core, resources] = await Promise.all([
     import('@opentelemetry/sdk-trace-base'),
@@ -65,11 +74,12 @@ export async function startTracing(config: TracingConfig, version: string): Prom
     import('@opentelemetry/resources'),
   ]);
   const exporter =
-    config.exporter === 'console'
+    opts.exporter ??
+    (config.exporter === 'console'
       ? new base.ConsoleSpanExporter()
       : config.protocol === 'http/json'
         ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()
-        : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter();
+        : new (await import('@opentelemetry/exporter-trace-otlp-proto')).OTLPTraceExporter());
   // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector) win over the defaults.
   const resource = resources
     .defaultResource()
@@ -91,9 +101,13 @@ export async function startTracing(config: TracingConfig, version: string): Prom
   trace.setGlobalTracerProvider(provider);
   enabled = true;
   return {
+    forceFlush: () => provider.forceFlush(),
     async shutdown() {
       enabled = false;
       await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
     },
   };
 }

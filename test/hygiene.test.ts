@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,13 +19,15 @@ import {
 import { createLogger } from '../src/logger.js';
 import { ECHO_FORMS } from '../src/simulator/faults.js';
 import type { FaultKind, MaviEndpoint } from '../src/simulator/types.js';
+import { startTracing, type Tracing } from '../src/tracing.js';
 import { eventually, type Stack, startStack } from './helpers.js';
 
 /**
  * Credential hygiene: a whole session with a known credential, written to a log at trace
  * level, and the credential (raw and as `Bearer `), a wrong key that looks just as secret,
- * and the O2O tokens appear in no log line, no response body and not in /metrics. Only the
- * credential's id (a SHA-256 digest) may show.
+ * and the O2O tokens appear in no log line, no response body, not in /metrics and in no
+ * exported span (tracing on, to an in-memory exporter). Only the credential's id (a SHA-256
+ * digest) may show.
  */
 const KEY = `sk-${'5eC7e7'.repeat(5)}ab`;
 const WRONG = `sk-${'0badc0de'.repeat(4)}`;
@@ -45,7 +48,15 @@ const codes: string[] = [];
 /** The text each streamed chat answer added up to, as a client reads it. */
 const streamed: { what: string; text: string }[] = [];
 
+const spans = new InMemorySpanExporter();
+let tracing: Tracing | null = null;
+
 beforeAll(async () => {
+  tracing = await startTracing(
+    { enabled: true, serviceName: 'hygiene', exporter: 'otlp', protocol: 'http/protobuf' },
+    'test',
+    { exporter: spans },
+  );
   stack = await startStack({
     // Unknown keys get 0401 instead of an account.
     simulator: { autoRegister: false },
@@ -59,7 +70,10 @@ beforeAll(async () => {
   stack.sim.createAccount({ apiKey: KEY });
   stack.sim.createAccount({ apiKey: SPECIAL });
 });
-afterAll(() => stack.close());
+afterAll(async () => {
+  await stack.close();
+  await tracing?.shutdown();
+});
 
 async function call(
   what: string,
@@ -399,6 +413,22 @@ describe('a whole session', () => {
       expect(text).not.toContain(credentialId(KEY));
       expect(text).not.toContain(credentialId(SPECIAL));
     }
+  });
+
+  it('leaves no secret, nor a piece of one, nor a file name or callback URL, in any exported span', async () => {
+    await tracing?.forceFlush();
+    const finished = spans.getFinishedSpans();
+    expect(finished.some((s) => s.name === 'MAVI upload')).toBe(true);
+    expect(finished.some((s) => s.name.startsWith('mutation '))).toBe(true);
+    const text = JSON.stringify(
+      finished.map((s) => [s.name, s.attributes, s.events, s.links, s.status, s.resource.attributes]),
+    );
+    for (const [name, secret] of secrets()) expect(leak(text, secret), name).toBeUndefined();
+    expect(text).not.toContain('clip.mp4');
+    expect(text).not.toContain('/webhooks/');
+    // The credential as the logs show it, and only so.
+    const ids = new Set(finished.map((s) => s.attributes['mavi.credential.id']).filter(Boolean));
+    expect(ids).toContain(credentialId(KEY));
   });
 
   it('shows the credential only as its id, where a log line needs one', () => {
