@@ -5,10 +5,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { print } from 'graphql';
+import { createClient as createSseClient } from 'graphql-sse';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ListVideosWithClipsDocument } from '../operations/__generated__/graphql.js';
+import { ListVideosWithClipsDocument, UploadVideoDocument } from '../operations/__generated__/graphql.js';
 import { Credential } from '../src/mavi/credential.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
 import { eventually } from './helpers.js';
@@ -67,14 +68,14 @@ describe('a query that batches, waits on the governor and retries after a 503 (h
     key = sim.createAccount({ seed: true }).apiKey;
     gw = await startGatewayProcess(
       gatewayEnv(sim, receiver, {
-        // 40 searchDB calls a minute: once 40 are spent, the next waits up to 1.5 s for a token.
-        MAVI_RATE_LIMITS: JSON.stringify({ searchDB: { perMinute: 40, perDay: null } }),
+        // 20 searchDB calls a minute: once 20 are spent, the next waits up to 3 s for a token.
+        MAVI_RATE_LIMITS: JSON.stringify({ searchDB: { perMinute: 20, perDay: null } }),
         GOVERNOR_MAX_WAIT_MS: '10000',
         LOG_LEVEL: 'warn',
       }),
     );
     // Spend the searchDB bucket, one call at a time (identical calls in flight would share one).
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < 20; i++) {
       await post(gw, { query: `{ videos(first: ${1 + (i % 5)}) { __typename } }` }, { authorization: key });
     }
     sim.resetCalls();
@@ -134,8 +135,7 @@ describe('a query that batches, waits on the governor and retries after a 503 (h
       'mavi.coalesced': false,
       'mavi.credential.id': Credential.parse(key).credential?.id,
     });
-    const wait = one(spans, (s) => s.name === 'MAVI quota wait');
-    expect(wait.parentSpanId).toBe(call.spanId);
+    const wait = one(spans, (s) => s.name === 'MAVI quota wait' && s.parentSpanId === call.spanId);
     expect(wait.attributes['mavi.quota.waited_ms']).toBeGreaterThan(0);
     const attempt = one(spans, (s) => s.name === 'MAVI searchDB attempt 1');
     expect(attempt.parentSpanId).toBe(call.spanId);
@@ -266,5 +266,72 @@ describe('WebSocket, polls and http/json', () => {
     const text = textOf(receiver.spans);
     expect(text).not.toContain(key);
     expect(text).not.toContain('clip.mp4');
+  }, 30_000);
+});
+
+describe('a callback over SSE', () => {
+  let sim: Simulator;
+  let receiver: OtlpReceiver;
+  let gw: GatewayProcess;
+  let key: string;
+
+  beforeAll(async () => {
+    sim = await startSimulator({ parseDelayMs: 60_000 });
+    receiver = await startOtlpReceiver();
+    key = sim.createAccount({ seed: false }).apiKey;
+    // One poll when the subscription starts, then none for a minute: the callback reports the change.
+    gw = await startGatewayProcess(gatewayEnv(sim, receiver, { POLL_MIN_MS: '60000', POLL_MAX_MS: '60000' }));
+  }, 30_000);
+  afterAll(async () => {
+    await gw?.stop();
+    await sim?.close();
+    await receiver?.close();
+  });
+
+  it("is its own trace, linked to the subscription it fed, and holds neither the URL's token nor the file name", async () => {
+    const form = new FormData();
+    form.set('operations', JSON.stringify({ query: print(UploadVideoDocument), variables: { file: null } }));
+    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+    form.set('0', new File([Buffer.alloc(4096, 1)], 'holiday-secret.mp4', { type: 'video/mp4' }));
+    const uploaded = (await (
+      await fetch(gw.url, {
+        method: 'POST',
+        headers: { authorization: key, 'graphql-preflight': '1' },
+        body: form,
+      })
+    ).json()) as { data: { uploadVideo: { data: { videoNo: string } } } };
+    const videoNo = uploaded.data.uploadVideo.data.videoNo;
+
+    const client = createSseClient({ url: gw.url, headers: { authorization: key }, retryAttempts: 0 });
+    const events = client.iterate({
+      query: `subscription Follow($videoNos: [ID!]) { videoStatusChanged(videoNos: $videoNos) { __typename } }`,
+      variables: { videoNos: [videoNo] },
+    });
+    const first = events.next();
+    // The subscription's check and its poller's first poll.
+    await eventually(() => (sim.callsTo('searchDB').length >= 2 ? true : undefined), 10_000);
+    sim.setVideoStatus(key, videoNo, 'PARSE');
+    expect((await first).done).toBe(false);
+    await events.return?.();
+    client.dispose();
+    await gw.stop();
+
+    const subscription = one(receiver.spans, (s) => s.name === 'subscription Follow');
+    expect(subscription.attributes['graphql.transport']).toBe('sse');
+    // MAVI calls back twice: UNPARSE on upload (before the subscription), then PARSE.
+    const callbacks = receiver.spans.filter((s) => s.name === 'MAVI callback upload');
+    expect(callbacks).toHaveLength(2);
+    for (const callback of callbacks) {
+      expect(callback.parentSpanId).toBe('');
+      expect(callback.traceId).not.toBe(subscription.traceId);
+      expect(callback.attributes).toMatchObject({ 'http.response.status_code': 200 });
+    }
+    const fed = callbacks.filter((c) => c.links.length > 0);
+    expect(fed).toHaveLength(1);
+    expect(fed[0]?.links).toEqual([{ traceId: subscription.traceId, spanId: subscription.spanId }]);
+    const text = textOf(receiver.spans);
+    expect(text).not.toContain(key);
+    expect(text).not.toContain('holiday-secret');
+    expect(text).not.toContain('/webhooks/');
   }, 30_000);
 });
