@@ -28,6 +28,7 @@ import { useVariableCheck } from './plugins/use-variable-check.js';
 import { useVaryOrigin } from './plugins/use-vary-origin.js';
 import { schema } from './schema/index.js';
 import type { Services } from './services.js';
+import { tracingOn } from './tracing.js';
 
 export interface YogaOptions {
   /** Headers GraphiQL opens with (the demo credential when running on the simulator). */
@@ -103,7 +104,7 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
       // Before telemetry: a hash refused here is logged as a refused request, and a document
       // refused at parsing (trusted documents) as a rejected operation.
       usePersistedDocuments({ ...services.documents, logger, metrics }),
-      useOperationTelemetry({ logger, metrics }),
+      useOperationTelemetry({ logger, metrics, tracing: tracingOn() }),
       ...(Array.isArray(config.corsOrigins) ? [useVaryOrigin()] : []),
       useCSRFPrevention(),
       useQueryStringJson(),

@@ -215,7 +215,7 @@ export class MaviTransport {
     if (!governor || subject === null) return async () => {};
     const acquire = (signal?: AbortSignal) =>
       governor.acquire({ endpoint, subject, variant: init.quotaVariant, signal });
-    return (signal) => (tracingOn() ? traceWait(endpoint, () => acquire(signal)) : acquire(signal));
+    return tracingOn() ? (signal) => traceWait(endpoint, () => acquire(signal)) : acquire;
   }
 
   /** One attempt; with tracing on, in its own client span, whose context MAVI gets as traceparent. */

@@ -103,46 +103,21 @@ function errorCodes(result: ExecutionResult): string[] {
  * (src/websocket.ts), so the span starts at onEnveloped and ends at envelop's result hooks; a
  * stream's span ends with the stream.
  */
-export function useOperationTelemetry(opts: { logger: Logger; metrics: GatewayMetrics }): Plugin {
+export function useOperationTelemetry(opts: {
+  logger: Logger;
+  metrics: GatewayMetrics;
+  /** Add the spans (tracing is on: src/tracing.ts). Off, none of their hooks is registered. */
+  tracing?: boolean;
+}): Plugin {
   const { logger, metrics } = opts;
   // Keyed by yoga's per-operation context object, which every hook below is handed.
   const operations = new WeakMap<object, OperationState>();
   const requestsWithOperations = new WeakSet<Request>();
 
-  return {
-    instrumentation: {
-      parse: ({ context }, wrapped) => phase(operations.get(context), 'graphql.parse', wrapped),
-      validate: ({ context }, wrapped) => phase(operations.get(context), 'graphql.validate', wrapped),
-      execute: ({ context }, wrapped) => phase(operations.get(context), 'graphql.execute', wrapped),
-      subscribe: ({ context }, wrapped) => phase(operations.get(context), 'graphql.subscribe', wrapped),
-    },
+  const plugin: Plugin = {
     onParams({ context, request }) {
       requestsWithOperations.add(request);
       operations.set(context as object, { started: performance.now(), type: 'unknown', name: null });
-    },
-    onEnveloped({ context }) {
-      if (!tracingOn() || !context) return;
-      let state = operations.get(context);
-      if (!state) {
-        // WebSocket: yoga's onParams did not run.
-        state = { started: performance.now(), type: 'unknown', name: null };
-        operations.set(context, state);
-      }
-      const initial = context as { socket?: unknown; request?: Request };
-      const parent = initial.request
-        ? propagation.extract(ROOT_CONTEXT, initial.request.headers, HEADERS_GETTER)
-        : ROOT_CONTEXT;
-      const span = tracer.startSpan(
-        'graphql operation',
-        { kind: SpanKind.SERVER, attributes: { 'graphql.transport': transportOf(initial) } },
-        parent,
-      );
-      setOperationSpan(context, span.spanContext());
-      state.trace = {
-        span,
-        context: trace.setSpan(parent, span).setValue(OPERATION_KEY, span.spanContext()),
-        ended: false,
-      };
     },
     onParse({ context, params }) {
       return ({ result }) => {
@@ -166,33 +141,6 @@ export function useOperationTelemetry(opts: { logger: Logger; metrics: GatewayMe
           const source = typeof params.source === 'string' ? params.source : params.source.body;
           span.setAttribute('graphql.document.hash', createHash('sha256').update(source).digest('hex'));
         }
-      };
-    },
-    onValidate({ context }) {
-      return ({ valid }) => {
-        if (!valid) endSpan(operations.get(context), 'rejected', ['GRAPHQL_VALIDATION_FAILED']);
-      };
-    },
-    onExecute({ args }) {
-      const state = operations.get(args.contextValue as object);
-      if (!state?.trace) return;
-      return {
-        onExecuteDone: ({ result }) => {
-          if (isAsyncIterable(result)) return { onEnd: () => endSpan(state, 'stream') };
-          endSpan(state, outcomeOf(result), errorCodes(result));
-          return undefined;
-        },
-      };
-    },
-    onSubscribe({ args }) {
-      const state = operations.get(args.contextValue as object);
-      if (!state?.trace) return;
-      return {
-        onSubscribeResult: ({ result }) => {
-          if (isAsyncIterable(result)) return { onEnd: () => endSpan(state, 'stream') };
-          endSpan(state, outcomeOf(result), errorCodes(result));
-          return undefined;
-        },
       };
     },
     onExecutionResult({ result, context, request }) {
@@ -228,6 +176,67 @@ export function useOperationTelemetry(opts: { logger: Logger; metrics: GatewayMe
       // The path only: a GET's query string holds the query and its variables.
       const path = new URL(request.url, 'http://gateway').pathname;
       logger.info({ method: request.method, path, status: response.status }, 'request refused');
+    },
+  };
+  if (!opts.tracing) return plugin;
+  return {
+    ...plugin,
+    instrumentation: {
+      parse: ({ context }, wrapped) => phase(operations.get(context), 'graphql.parse', wrapped),
+      validate: ({ context }, wrapped) => phase(operations.get(context), 'graphql.validate', wrapped),
+      execute: ({ context }, wrapped) => phase(operations.get(context), 'graphql.execute', wrapped),
+      subscribe: ({ context }, wrapped) => phase(operations.get(context), 'graphql.subscribe', wrapped),
+    },
+    onEnveloped({ context }) {
+      if (!tracingOn() || !context) return;
+      let state = operations.get(context);
+      if (!state) {
+        // WebSocket: yoga's onParams did not run.
+        state = { started: performance.now(), type: 'unknown', name: null };
+        operations.set(context, state);
+      }
+      const initial = context as { socket?: unknown; request?: Request };
+      const parent = initial.request
+        ? propagation.extract(ROOT_CONTEXT, initial.request.headers, HEADERS_GETTER)
+        : ROOT_CONTEXT;
+      const span = tracer.startSpan(
+        'graphql operation',
+        { kind: SpanKind.SERVER, attributes: { 'graphql.transport': transportOf(initial) } },
+        parent,
+      );
+      setOperationSpan(context, span.spanContext());
+      state.trace = {
+        span,
+        context: trace.setSpan(parent, span).setValue(OPERATION_KEY, span.spanContext()),
+        ended: false,
+      };
+    },
+    onValidate({ context }) {
+      return ({ valid }) => {
+        if (!valid) endSpan(operations.get(context), 'rejected', ['GRAPHQL_VALIDATION_FAILED']);
+      };
+    },
+    onExecute({ args }) {
+      const state = operations.get(args.contextValue as object);
+      if (!state?.trace) return;
+      return {
+        onExecuteDone: ({ result }) => {
+          if (isAsyncIterable(result)) return { onEnd: () => endSpan(state, 'stream') };
+          endSpan(state, outcomeOf(result), errorCodes(result));
+          return undefined;
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const state = operations.get(args.contextValue as object);
+      if (!state?.trace) return;
+      return {
+        onSubscribeResult: ({ result }) => {
+          if (isAsyncIterable(result)) return { onEnd: () => endSpan(state, 'stream') };
+          endSpan(state, outcomeOf(result), errorCodes(result));
+          return undefined;
+        },
+      };
     },
   };
 }
