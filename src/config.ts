@@ -448,7 +448,7 @@ export const VARIABLES = EnvSpec.create()
   // value stops the start with the others, and so they are documented with the rest.
   .optional('OTEL_EXPORTER_OTLP_ENDPOINT', {
     kind: url(),
-    unset: 'no traces (unless `OTEL_TRACES_EXPORTER` is set)',
+    unset: 'no traces, unless `OTEL_TRACES_EXPORTER` is set',
     doc: 'OTLP/HTTP collector base URL (the exporter appends `/v1/traces`); setting it turns tracing on.',
   })
   .optional('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', {

@@ -17,6 +17,8 @@ export interface ReceivedSpan {
   links: { traceId: string; spanId: string }[];
   /** 0 unset, 1 ok, 2 error. */
   statusCode: number;
+  /** Start time, ms since the epoch. */
+  startMs: number;
   resource: Record<string, unknown>;
 }
 
@@ -107,10 +109,11 @@ function protoSpan(buf: Buffer, resource: Record<string, unknown>): ReceivedSpan
     events: [],
     links: [],
     statusCode: 0,
+    startMs: 0,
     resource,
   };
   for (const f of fields(buf)) {
-    const b = f.wire === 2 ? bytesOf(f) : Buffer.alloc(0);
+    const b = f.wire === 0 ? Buffer.alloc(0) : bytesOf(f);
     switch (f.no) {
       case 1:
         span.traceId = b.toString('hex');
@@ -126,6 +129,9 @@ function protoSpan(buf: Buffer, resource: Record<string, unknown>): ReceivedSpan
         break;
       case 6:
         span.kind = Number(f.value);
+        break;
+      case 7:
+        span.startMs = Number(b.readBigUInt64LE(0) / 1_000_000n);
         break;
       case 9: {
         const [k, v] = keyValue(b);
@@ -218,6 +224,7 @@ export function decodeJson(body: Buffer): ReceivedSpan[] {
           parentSpanId?: string;
           name: string;
           kind: number;
+          startTimeUnixNano?: string | number;
           attributes?: JsonKv[];
           events?: { name: string; attributes?: JsonKv[] }[];
           links?: { traceId: string; spanId: string }[];
@@ -241,6 +248,10 @@ export function decodeJson(body: Buffer): ReceivedSpan[] {
           events: (s.events ?? []).map((e) => ({ name: e.name, attributes: jsonAttributes(e.attributes) })),
           links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
           statusCode: s.status?.code ?? 0,
+          startMs:
+            typeof s.startTimeUnixNano === 'string' || typeof s.startTimeUnixNano === 'number'
+              ? Number(BigInt(s.startTimeUnixNano) / 1_000_000n)
+              : 0,
           resource,
         });
       }
