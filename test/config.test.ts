@@ -217,3 +217,49 @@ describe('loadConfig', () => {
     expect(loadConfig({}).governor.limits.searchDB.perMinute).toBe(200);
   });
 });
+
+describe('tracing (OTEL_* variables)', () => {
+  it.each([
+    ['nothing set', {}, false],
+    ['an OTLP endpoint', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, true],
+    ['a traces endpoint', { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/v1/traces' }, true],
+    ['OTEL_TRACES_EXPORTER=otlp', { OTEL_TRACES_EXPORTER: 'otlp' }, true],
+    [
+      'OTEL_TRACES_EXPORTER=none',
+      { OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' },
+      false,
+    ],
+    [
+      'OTEL_SDK_DISABLED=true',
+      { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' },
+      false,
+    ],
+  ] as const)('with %s, tracing is on: %s', (_name, env, enabled) => {
+    expect(loadConfig(env).tracing.enabled).toBe(enabled);
+  });
+
+  it('defaults to http/protobuf and the service name mavi-gateway', () => {
+    expect(loadConfig({}).tracing).toMatchObject({ protocol: 'http/protobuf', serviceName: 'mavi-gateway' });
+  });
+
+  it.each([
+    [
+      'OTEL_EXPORTER_OTLP_PROTOCOL',
+      'grpc',
+      /OTEL_EXPORTER_OTLP_PROTOCOL must be one of http\/protobuf, http\/json/,
+    ],
+    ['OTEL_TRACES_SAMPLER', 'sometimes', /OTEL_TRACES_SAMPLER must be one of/],
+    ['OTEL_TRACES_SAMPLER_ARG', '1.5', /OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1/],
+    [
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'collector:4318',
+      /OTEL_EXPORTER_OTLP_ENDPOINT must be a http: or https: URL/,
+    ],
+  ])('refuses %s=%s', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(message);
+  });
+
+  it('treats the export headers as secret: they may hold a collector API key', () => {
+    expect(VARIABLES.variables.find((v) => v.name === 'OTEL_EXPORTER_OTLP_HEADERS')?.secret).toBe(true);
+  });
+});
