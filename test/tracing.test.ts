@@ -221,6 +221,29 @@ describe('WebSocket, polls and http/json', () => {
     await receiver?.close();
   });
 
+  it('marks a read that joined an identical one in flight as coalesced, linked to the call it joined', async () => {
+    // The first search is held 300 ms at the simulator: the second, identical, joins it.
+    sim.injectFault({ credential: key, endpoint: 'searchAI', times: 1, kind: { type: 'delay', ms: 300 } });
+    const query = { query: 'query Same { searchVideos(query: "cats") { __typename } }' };
+    const first = post(gw, query, { authorization: key });
+    await eventually(() => (sim.callsTo('searchAI').length > 0 ? true : undefined));
+    await Promise.all([first, post(gw, query, { authorization: key })]);
+    expect(sim.callsTo('searchAI')).toHaveLength(1);
+    await eventually(() =>
+      receiver.spans.filter((s) => s.name === 'MAVI searchAI').length >= 2 ? true : undefined,
+    );
+    const calls = receiver.spans.filter((s) => s.name === 'MAVI searchAI');
+    const started = one(calls, (s) => s.attributes['mavi.coalesced'] === false);
+    const joined = one(calls, (s) => s.attributes['mavi.coalesced'] === true);
+    expect(joined.links).toEqual([{ traceId: started.traceId, spanId: started.spanId }]);
+    expect(joined.traceId).not.toBe(started.traceId);
+    // Only the call that went to MAVI has an attempt.
+    expect(
+      receiver.spans.filter((s) => s.name === 'MAVI searchAI attempt 1').map((s) => s.parentSpanId),
+    ).toEqual([started.spanId]);
+    sim.resetCalls();
+  });
+
   it('traces a subscription over WebSocket, and the polls that fed it link to it', async () => {
     const video = sim.addVideo(key, { status: 'UNPARSE', videoName: 'clip.mp4' });
     const client = createClient({
@@ -308,8 +331,12 @@ describe('a callback over SSE', () => {
       variables: { videoNos: [videoNo] },
     });
     const first = events.next();
-    // The subscription's check and its poller's first poll.
-    await eventually(() => (sim.callsTo('searchDB').length >= 2 ? true : undefined), 10_000);
+    // The subscription's check and its poller's first poll, done (its span exported): the
+    // change below is then the callback's to report.
+    await eventually(
+      () => (receiver.spans.some((s) => s.name === 'live poll video') ? true : undefined),
+      10_000,
+    );
     sim.setVideoStatus(key, videoNo, 'PARSE');
     expect((await first).done).toBe(false);
     await events.return?.();

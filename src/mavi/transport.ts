@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { urlToHttpOptions } from 'node:url';
-import type { Span } from '@opentelemetry/api';
+import type { Span, SpanContext } from '@opentelemetry/api';
 import {
   failSpan,
   injectTraceHeaders,
@@ -123,6 +123,8 @@ export class MaviTransport {
   readonly #basePath: string;
   /** Each credential's scrubber, made once per credential object (one per client request). */
   readonly #scrubbers = new WeakMap<Credential, SecretScrubber>();
+  /** With tracing on: the span of each shared call in flight, which the calls joining it link to. */
+  readonly #sharedSpans = new Map<string, SpanContext>();
 
   constructor(opts: TransportOptions) {
     const base = new URL(opts.baseUrl.replace(/\/+$/, ''));
@@ -166,13 +168,20 @@ export class MaviTransport {
       return (await this.#governed(endpoint, init, init.signal)).decoded as T;
     }
     const onCoalesced = this.#opts.onCoalesced;
+    const start = (signal: AbortSignal) => this.#governed(endpoint, init, signal);
     const { value, shared } = await this.#coalescer.run(
       key,
       init.signal,
-      (signal) => this.#governed(endpoint, init, signal),
-      onCoalesced && (() => onCoalesced(endpoint)),
+      span ? (signal) => this.#sharedTraced(key, span, () => start(signal)) : start,
+      span
+        ? () => {
+            onCoalesced?.(endpoint);
+            // The joined call's attempts are children of the call that started it: link to it.
+            const started = this.#sharedSpans.get(key);
+            if (started) span.addLink({ context: started });
+          }
+        : onCoalesced && (() => onCoalesced(endpoint)),
     );
-    // A shared call's attempts are children of the call that started it.
     span?.setAttribute('mavi.coalesced', shared);
     if (!shared) return value.decoded as T;
     // Each caller decodes with its own decoder and gets its own objects.
@@ -181,6 +190,16 @@ export class MaviTransport {
     } catch (error) {
       if (error instanceof DecodeError) throw badData(endpoint, error);
       throw error;
+    }
+  }
+
+  /** Runs a shared call, its span known under `key` while it is in flight. */
+  async #sharedTraced(key: string, span: Span, run: () => Promise<Answer>): Promise<Answer> {
+    this.#sharedSpans.set(key, span.spanContext());
+    try {
+      return await run();
+    } finally {
+      if (this.#sharedSpans.get(key)?.spanId === span.spanContext().spanId) this.#sharedSpans.delete(key);
     }
   }
 
