@@ -459,7 +459,7 @@ export const VARIABLES = EnvSpec.create()
   .optional('OTEL_TRACES_EXPORTER', {
     kind: oneOf(['otlp', 'console', 'none'] as const),
     unset: '`otlp` when an endpoint is set, else no traces',
-    doc: '`otlp` turns tracing on (to `http://localhost:4318` without an endpoint), `console` prints spans to stdout, `none` turns it off whatever the endpoint.',
+    doc: '`otlp` turns tracing on (to `http://localhost:4318` without an endpoint), `console` writes each span into the log (for a look without a collector; the log scrubber hides its trace ids), `none` turns it off whatever the endpoint.',
   })
   .variable('OTEL_EXPORTER_OTLP_PROTOCOL', {
     kind: oneOf(['http/protobuf', 'http/json'] as const),
