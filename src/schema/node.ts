@@ -46,8 +46,16 @@ async function loadNodes(ids: readonly string[], ctx: Context): Promise<(VideoRe
   if (videoNos.every((no) => no === null)) return videoNos.map(() => null);
   try {
     ctx.mavi.requireCredential();
-    const found = await Promise.all(videoNos.map((no) => (no === null ? null : ctx.loaders.video.load(no))));
-    return found.map((video) => (video instanceof VideoNotFoundError ? null : video));
+    // DataLoader rejects a load whose value is an Error, as the not-found values are.
+    const find = (no: string) =>
+      ctx.loaders.video.load(no).then(
+        (video) => (video instanceof VideoNotFoundError ? null : video),
+        (error: unknown) => {
+          if (error instanceof VideoNotFoundError) return null;
+          throw error;
+        },
+      );
+    return await Promise.all(videoNos.map((no) => (no === null ? null : find(no))));
   } catch (error) {
     return rethrowAsGraphQLError(error);
   }
