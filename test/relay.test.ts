@@ -101,7 +101,7 @@ function readLibrary(env: Env, count: number): RelayLibrary_viewer$data {
   const query = env.lookup(createOperationDescriptor(RelayLibraryQuery, { count, cursor: null }).fragment);
   const viewer = (query.data as { viewer: unknown }).viewer;
   const selector = getSelector(RelayLibraryViewer, viewer);
-  if (!selector || selector.kind !== 'SingularReaderSelector') throw new Error('no viewer fragment');
+  if (selector?.kind !== 'SingularReaderSelector') throw new Error('no viewer fragment');
   return env.lookup(selector).data as unknown as RelayLibrary_viewer$data;
 }
 
