@@ -184,6 +184,8 @@ export interface LiveStack {
   url: string;
   /** ws://127.0.0.1:<port>/graphql */
   wsUrl: string;
+  /** The gateway's socket server, for tests that watch the requests it receives. */
+  server: Server;
   newAccount(opts?: { seed?: boolean }): string;
   close(): Promise<void>;
 }
@@ -212,6 +214,7 @@ export async function startLiveStack(opts: StackOptions = {}): Promise<LiveStack
     gateway,
     url: `${base}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    server,
     newAccount: (o = {}) => sim.createAccount({ seed: o.seed ?? true }).apiKey,
     async close() {
       await ws.close();
