@@ -28,11 +28,11 @@
  *   ones written (CORS, Vary: Origin, the telemetry of refused requests).
  *
  * Requests built in-process (`yoga.fetch`, as the tests send them) take the same lane through
- * {@link FastLane.fetch}, so every HTTP test runs through it, and with FAST_LANE=false through
+ * the lane's `fetch`, so every HTTP test runs through it, and with FAST_LANE=false through
  * yoga alone (test/fast-lane.test.ts compares the two answer for answer).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendNodeResponse } from '@whatwg-node/server';
+import { handleAbortSignalAndPromiseResponse, sendNodeResponse } from '@whatwg-node/server';
 import { processRegularResult } from 'graphql-yoga';
 import type { GatewayYoga } from './yoga.js';
 
@@ -159,13 +159,6 @@ function onLane(method: string, pathAndQuery: string, headers: Headerish): boole
     !headers.has(SSE_TOKEN_HEADER) &&
     (headers.get('content-type') ?? '').toLowerCase().startsWith('application/json')
   );
-}
-
-export interface FastLane {
-  /** node:http's request listener: the lane, or yoga's own listener. */
-  (req: IncomingMessage, res: ServerResponse): void;
-  /** yoga.fetch through the lane (a Request built in-process). */
-  fetch(input: Request | string | URL, init?: RequestInit, ...context: object[]): Promise<Response>;
 }
 
 /** How many requests took the lane to the end, and how many it handed to yoga (tests read it). */
@@ -415,7 +408,18 @@ export function withFastLane(
     res.end(answered.body);
   }
 
-  async function laneFetch(
+  /** yoga.fetch's contract: the promise rejects with the abort reason once the signal aborts. */
+  function laneFetch(
+    input: Request | string | URL,
+    init?: RequestInit,
+    ...context: object[]
+  ): Promise<Response> {
+    const signal = typeof input === 'string' || input instanceof URL ? init?.signal : input.signal;
+    const answer$ = laneFetchAnswer(input, init, ...context);
+    return signal ? (handleAbortSignalAndPromiseResponse(answer$, signal) as Promise<Response>) : answer$;
+  }
+
+  async function laneFetchAnswer(
     input: Request | string | URL,
     init?: RequestInit,
     ...context: object[]
