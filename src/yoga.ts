@@ -5,6 +5,7 @@ import { createYoga as createYogaServer, type YogaServerInstance } from 'graphql
 import type { Config } from './config.js';
 import { createContext, type RequestContext, type ServerContext } from './context.js';
 import { documentCaches } from './document-cache.js';
+import { type LaneCounts, withFastLane } from './fast-lane.js';
 import { graphiqlTabs } from './graphiql.js';
 import { useMaviWebhooks } from './live/webhooks.js';
 import { yogaLogger } from './logger.js';
@@ -38,6 +39,8 @@ export interface YogaOptions {
    * useSseSingleConnection); tests shorten it.
    */
   sseReservationTtlMs?: number;
+  /** Counts what the fast lane served and handed to yoga (tests check the lane was taken). */
+  laneCounts?: LaneCounts;
 }
 
 /** The gateway's GraphQL server: yoga with the context per request and the plugins. */
@@ -50,12 +53,13 @@ const MAX_MULTIPART_FIELD_BYTES = 1024 * 1024;
 
 /**
  * Yoga and its plugins over the services (src/services.ts builds those): the HTTP face of the
- * gateway. Tests call `yoga.fetch(...)` without a socket; server.ts hands it to node:http.
+ * gateway. Tests call `yoga.fetch(...)` without a socket; server.ts hands it to node:http. With
+ * FAST_LANE (the default) both go through the fast lane first (src/fast-lane.ts).
  */
 export function createYoga(services: Services, opts: YogaOptions = {}): GatewayYoga {
   const { config, logger, metrics } = services;
   const graphiqlHeaders = opts.graphiqlHeaders ?? { Authorization: '<your MAVI API key>' };
-  return createYogaServer<ServerContext, RequestContext>({
+  const yoga = createYogaServer<ServerContext, RequestContext>({
     schema,
     context: createContext(services),
     graphqlEndpoint: '/graphql',
@@ -122,6 +126,12 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
         maxFieldBytes: MAX_MULTIPART_FIELD_BYTES,
       }),
     ],
+  });
+  // FAST_LANE: the common request around yoga's request/response adaptation (src/fast-lane.ts).
+  if (!config.fastLane) return yoga;
+  return withFastLane(yoga, {
+    maxBodyBytes: config.limits.bodyBytes,
+    ...(opts.laneCounts ? { counts: opts.laneCounts } : {}),
   });
 }
 
