@@ -42,6 +42,18 @@ const config: CodegenConfig = {
         strictScalars: true,
       },
     },
+    // What a frontend's normalized cache needs to know of the schema, next to the typed
+    // documents. Apollo Client: possibleTypes, without which an `... on Error` fragment matches
+    // nothing and an error member reaches the app as a bare __typename. urql Graphcache: the
+    // schema (interfaces, unions, nullability) and keys for the types that have no id.
+    'operations/__generated__/possible-types.ts': {
+      plugins: ['fragment-matcher'],
+      config: { apolloClientVersion: 3, module: 'es2015', useExplicitTyping: true },
+    },
+    'operations/__generated__/graphcache.ts': {
+      plugins: ['urql-introspection', './scripts/codegen-graphcache-keys.mjs'],
+      config: { module: 'es2015', useTypeImports: true, includeScalars: true },
+    },
   },
 };
 

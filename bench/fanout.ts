@@ -10,6 +10,7 @@
  * notification POST at the same rate: the floor for holding an SSE connection in Node.
  */
 import { performance } from 'node:perf_hooks';
+import { createClient as createSseClient, type Client as SingleConnectionClient } from 'graphql-sse';
 import { WatchVideosDocument } from '../operations/__generated__/graphql.js';
 import { post, type SseStream, subscribeSse, text, upload } from './lib/client.js';
 import { scrape } from './lib/metrics.js';
@@ -107,121 +108,176 @@ export const fanout: Scenario = {
     // ---------------------------------------------------------------- the gateway
     // Defaults, quota governor and polling intervals included, but for uploads: the videos are
     // uploaded through it (each callback URL is bound to its upload's video), 11 per account.
-    const gateway = await startGateway(ctx, 'fanout-gateway', sim.origin, {
-      MAVI_RATE_LIMITS: JSON.stringify({ upload: { perMinute: 1_000_000, perDay: null } }),
-    });
-    const url = `${gateway.origin}/graphql`;
-    ctx.log(`fanout: uploading ${credentials * (perCredential + 1)} videos through the gateway`);
-    const accounts: BenchAccount[] = created.map((a) => ({ ...a, videoNos: [] }));
-    await pool(
-      accounts.flatMap((a, i) => Array.from({ length: perCredential + 1 }, (_, j) => ({ a, i, j }))),
-      32,
-      async ({ a, i, j }) => {
-        const answer = await upload(url, a.apiKey, 1024, { graphql: true, filename: `bench_${i}_${j}.mp4` });
-        const videoNo = (
-          JSON.parse(answer.body) as { data?: { uploadVideo?: { data?: { videoNo?: string } } } }
-        ).data?.uploadVideo?.data?.videoNo;
-        if (!videoNo) throw new Error(`fanout-gateway: an upload failed: ${answer.body.slice(0, 200)}`);
-        a.videoNos[j] = videoNo;
-      },
-    );
-    // The simulator's UNPARSE callback for each upload, once the gateway has answered it.
-    let callbackUrls: Record<string, string> = {};
-    const uploaded = accounts.flatMap((a) => a.videoNos);
-    await until(
-      async () => {
-        callbackUrls = await sim.command<Record<string, string>>({ cmd: 'callbackUrls' });
-        return uploaded.every((videoNo) => callbackUrls[videoNo] !== undefined);
-      },
-      60_000,
-      'fanout: the upload callbacks did not all arrive',
-    );
-    const callbackOf = (videoNo: string) => {
-      const found = callbackUrls[videoNo];
-      if (!found) throw new Error(`fanout: no callback URL for ${videoNo}`);
-      return new URL(found).pathname;
+    const query = text(WatchVideosDocument);
+    const startFanoutGateway = async (name: string) => {
+      const gateway = await startGateway(ctx, name, sim.origin, {
+        MAVI_RATE_LIMITS: JSON.stringify({ upload: { perMinute: 1_000_000, perDay: null } }),
+      });
+      const url = `${gateway.origin}/graphql`;
+      ctx.log(`fanout: uploading ${credentials * (perCredential + 1)} videos through ${name}`);
+      const accounts: BenchAccount[] = created.map((a) => ({ ...a, videoNos: [] }));
+      await pool(
+        accounts.flatMap((a, i) => Array.from({ length: perCredential + 1 }, (_, j) => ({ a, i, j }))),
+        32,
+        async ({ a, i, j }) => {
+          const answer = await upload(url, a.apiKey, 1024, {
+            graphql: true,
+            filename: `bench_${i}_${j}.mp4`,
+          });
+          const videoNo = (
+            JSON.parse(answer.body) as { data?: { uploadVideo?: { data?: { videoNo?: string } } } }
+          ).data?.uploadVideo?.data?.videoNo;
+          if (!videoNo) throw new Error(`${name}: an upload failed: ${answer.body.slice(0, 200)}`);
+          a.videoNos[j] = videoNo;
+        },
+      );
+      // The simulator's UNPARSE callback for each upload, once the gateway has answered it.
+      let callbackUrls: Record<string, string> = {};
+      const uploaded = accounts.flatMap((a) => a.videoNos);
+      await until(
+        async () => {
+          callbackUrls = await sim.command<Record<string, string>>({ cmd: 'callbackUrls' });
+          return uploaded.every((videoNo) => callbackUrls[videoNo] !== undefined);
+        },
+        60_000,
+        'fanout: the upload callbacks did not all arrive',
+      );
+      const callbackOf = (videoNo: string) => {
+        const found = callbackUrls[videoNo];
+        if (!found) throw new Error(`fanout: no callback URL for ${videoNo}`);
+        return new URL(found).pathname;
+      };
+      const makeWatches = (): Watch[] =>
+        accounts.flatMap((a) =>
+          a.videoNos.slice(0, perCredential).map((videoNo) => ({
+            apiKey: a.apiKey,
+            clientId: a.clientId,
+            videoNo,
+            callback: callbackOf(videoNo),
+            events: 0,
+          })),
+        );
+      return { gateway, url, accounts, callbackOf, makeWatches };
     };
-    const makeWatches = (): Watch[] =>
-      accounts.flatMap((a) =>
-        a.videoNos.slice(0, perCredential).map((videoNo) => ({
+    /**
+     * Warms a gateway as one in service is: every code path of the phase (subscribe, check,
+     * callback, event, completion) run and compiled, pools and caches made, before the
+     * baseline RSS. Each warm-up subscription watches a video the phase does not use.
+     */
+    const warm = async (
+      g: Awaited<ReturnType<typeof startFanoutGateway>>,
+      open: (w: Watch, onEvent: (event: { event: string; data: string; at: number }) => void) => SseStream,
+    ) => {
+      await pool(g.accounts.slice(0, ctx.smoke ? 5 : 200), 20, async (a) => {
+        const videoNo = a.videoNos[perCredential] as string;
+        let delivered = false;
+        const w: Watch = {
           apiKey: a.apiKey,
           clientId: a.clientId,
           videoNo,
-          callback: callbackOf(videoNo),
+          callback: g.callbackOf(videoNo),
           events: 0,
-        })),
-      );
-    const query = text(WatchVideosDocument);
-    // Warm it, as a gateway in service is: every code path of the phase (subscribe, check,
-    // callback, event, completion) run and compiled, pools and caches made, before the
-    // baseline RSS. Each warm-up subscription watches a video the phase does not use.
-    await pool(accounts.slice(0, ctx.smoke ? 5 : 200), 20, async (a) => {
-      const videoNo = a.videoNos[perCredential] as string;
-      let delivered = false;
-      const s = subscribeSse(
-        url,
-        { authorization: a.apiKey, query, variables: { videoNos: [videoNo] } },
-        (e) => {
+        };
+        const s = open(w, (e) => {
           if (e.event === 'next') delivered = true;
-        },
-      );
-      await s.opened;
-      await sleep(ctx.smoke ? 50 : 300);
-      await post(
-        gateway.origin,
-        callbackOf(videoNo),
-        JSON.stringify({ videoNo, clientId: a.clientId, status: 'PARSE' }),
-      );
-      await s.ended;
-      if (!delivered) throw new Error('fanout-gateway: a warm-up subscription got no event');
-    });
-    await sleep(ctx.smoke ? 50 : 500);
-    const gw = await runPhase(ctx, gateway, makeWatches(), {
-      open: (w, onEvent) =>
-        subscribeSse(url, { authorization: w.apiKey, query, variables: { videoNos: [w.videoNo] } }, onEvent),
-      subscribed: async () => {
-        // Every subscription has started (it counts itself before its ownership check)...
-        const active = await scrape(gateway.origin, 'mavi_gateway_subscriptions_active', {
-          operation: 'videoStatusChanged',
         });
-        return active >= total;
-      },
-      notify: (w) =>
-        post(
-          gateway.origin,
+        await s.opened;
+        await sleep(ctx.smoke ? 50 : 300);
+        await post(
+          g.gateway.origin,
           w.callback,
-          JSON.stringify({ videoNo: w.videoNo, clientId: w.clientId, status: 'PARSE' }),
-        ),
-      callbackRate,
-      openConcurrency,
-      settle: async () => {
-        // ...and their ownership checks (unfiltered searchDB scans) are over.
-        let last = -1;
-        await until(
-          async () => {
-            const counts = await sim.command<CallCounts>({ cmd: 'counts' });
-            const scans = counts.searchDBByStatus.none ?? 0;
-            const still = scans === last;
-            last = scans;
-            return still;
-          },
-          120_000,
-          'ownership checks did not finish',
+          JSON.stringify({ videoNo, clientId: a.clientId, status: 'PARSE' }),
         );
-      },
-      measureWhileOpen: async () => {
-        // Upstream calls per shortest polling interval, in consecutive windows.
-        const windows: CallCounts[] = [];
-        for (let i = 0; i < pollWindows; i++) {
-          await sim.command({ cmd: 'resetCalls' });
-          await sleep(windowMs);
-          windows.push(await sim.command<CallCounts>({ cmd: 'counts' }));
-        }
-        return windows;
-      },
+        await s.ended;
+        if (!delivered) throw new Error(`${g.gateway.name}: a warm-up subscription got no event`);
+      });
+      await sleep(ctx.smoke ? 50 : 500);
+    };
+    const gatewayPhase = (
+      g: Awaited<ReturnType<typeof startFanoutGateway>>,
+      open: (w: Watch, onEvent: (event: { event: string; data: string; at: number }) => void) => SseStream,
+      measureWhileOpen: () => Promise<unknown>,
+    ) =>
+      runPhase(ctx, g.gateway, g.makeWatches(), {
+        open,
+        subscribed: async () => {
+          // Every subscription has started (it counts itself before its ownership check)...
+          const active = await scrape(g.gateway.origin, 'mavi_gateway_subscriptions_active', {
+            operation: 'videoStatusChanged',
+          });
+          return active >= total;
+        },
+        notify: (w) =>
+          post(
+            g.gateway.origin,
+            w.callback,
+            JSON.stringify({ videoNo: w.videoNo, clientId: w.clientId, status: 'PARSE' }),
+          ),
+        callbackRate,
+        openConcurrency,
+        settle: async () => {
+          // ...and their ownership checks (unfiltered searchDB scans) are over.
+          let last = -1;
+          await until(
+            async () => {
+              const counts = await sim.command<CallCounts>({ cmd: 'counts' });
+              const scans = counts.searchDBByStatus.none ?? 0;
+              const still = scans === last;
+              last = scans;
+              return still;
+            },
+            120_000,
+            'ownership checks did not finish',
+          );
+        },
+        measureWhileOpen,
+      });
+
+    const first = await startFanoutGateway('fanout-gateway');
+    const distinct = (w: Watch, onEvent: (event: { event: string; data: string; at: number }) => void) =>
+      subscribeSse(
+        first.url,
+        { authorization: w.apiKey, query, variables: { videoNos: [w.videoNo] } },
+        onEvent,
+      );
+    await warm(first, distinct);
+    const gw = await gatewayPhase(first, distinct, async () => {
+      // Upstream calls per shortest polling interval, in consecutive windows.
+      const windows: CallCounts[] = [];
+      for (let i = 0; i < pollWindows; i++) {
+        await sim.command({ cmd: 'resetCalls' });
+        await sleep(windowMs);
+        windows.push(await sim.command<CallCounts>({ cmd: 'counts' }));
+      }
+      return windows;
     });
     const windows = gw.measured as CallCounts[];
-    await gateway.stop();
+    await first.gateway.stop();
+    const accounts = first.accounts;
+    const makeWatches = first.makeWatches;
+
+    // ------------------------------------------- the gateway, graphql-sse single connection mode
+    // As a browser's graphql-sse client subscribes: one event stream per credential carrying its
+    // ten operations (a fresh gateway, so its RSS says what these subscriptions hold).
+    const second = await startFanoutGateway('fanout-gateway-single');
+    const singleClients = new Map<string, SingleConnectionClient<true>>();
+    const single = (w: Watch, onEvent: (event: { event: string; data: string; at: number }) => void) => {
+      let client = singleClients.get(w.apiKey);
+      if (!client) {
+        client = createSseClient({
+          url: second.url,
+          singleConnection: true,
+          headers: { authorization: w.apiKey },
+          retryAttempts: 0,
+        });
+        singleClients.set(w.apiKey, client);
+      }
+      return subscribeSingle(client, { query, variables: { videoNos: [w.videoNo] } }, onEvent);
+    };
+    await warm(second, single);
+    const gwSingle = await gatewayPhase(second, single, async () => null);
+    for (const client of singleClients.values()) client.dispose();
+    await second.gateway.stop();
 
     // ---------------------------------------------------------------- the yoga floor
     const floor = await floorStarted;
@@ -342,6 +398,24 @@ export const fanout: Scenario = {
           { label: 'bare SSE server, per stream', value: perSubscription(base) },
           check(perSubscription(gw) <= 20, '≤ 20 KB'),
         ),
+        figure(
+          'resident memory per open subscription, graphql-sse single connection (a stream per credential)',
+          perSubscription(gwSingle),
+          'KiB',
+          { label: 'distinct connections', value: perSubscription(gw) },
+          check(perSubscription(gwSingle) <= 20, '≤ 20 KB'),
+        ),
+        figure(
+          'delivery latency p99, graphql-sse single connection',
+          p99(gwSingle),
+          'ms',
+          { label: 'distinct connections', value: p99(gw) },
+          check(p99(gwSingle) <= 100, '≤ 100 ms'),
+        ),
+        figure('CPU per delivered event, graphql-sse single connection', gwSingle.cpuUsPerEvent, 'µs', {
+          label: 'distinct connections',
+          value: gw.cpuUsPerEvent,
+        }),
         figure('resident memory per open subscription, gateway vs minimal yoga', perSubscription(gw), 'KiB', {
           label: 'minimal yoga subscription, no upstream',
           value: perSubscription(yogaFloor),
@@ -381,12 +455,43 @@ export const fanout: Scenario = {
         `Minimal yoga (bench/lib/yoga-floor.ts): the gateway's schema on graphql-yoga with no plugins, each subscription an async generator waiting for its notification, no upstream, no polling: ${round(yogaFloor.rssBefore / 2 ** 20, 1)} MiB -> ${round(yogaFloor.rssOpen / 2 ** 20, 1)} MiB, delivery p50 ${round(percentile(yogaFloor.latencies, 50), 2)} ms, p99 ${round(p99(yogaFloor), 2)} ms.`,
         `Memory: RSS once warm and settled, against RSS with all ${total} open and settled, divided by ${total}. Gateway ${round(gw.rssBefore / 2 ** 20, 1)} MiB -> ${round(gw.rssOpen / 2 ** 20, 1)} MiB; bare server ${round(base.rssBefore / 2 ** 20, 1)} MiB -> ${round(base.rssOpen / 2 ** 20, 1)} MiB.`,
         `Polls per ${POLL_MIN_MS} ms window (${pollWindows} consecutive windows after the subscriptions settled): UNPARSE listings ${JSON.stringify(pollCalls)}, all calls ${JSON.stringify(allCalls)}. Pollers back off x1.5 per quiet poll up to 30 s, so later windows see fewer.`,
+        `graphql-sse single connection mode (the graphql-sse client with singleConnection: true, one client and so one event stream per credential, ten operations on it; a fresh gateway with its own uploads, warmed the same way): ${round(gwSingle.rssBefore / 2 ** 20, 1)} MiB -> ${round(gwSingle.rssOpen / 2 ** 20, 1)} MiB; delivery p50 ${round(percentile(gwSingle.latencies, 50), 2)} ms, p99 by second ${gwSingle.p99BySecond.join(' ')}.`,
         `Delivery p99 by second of sending, ms: gateway ${gw.p99BySecond.join(' ')}; minimal yoga ${yogaFloor.p99BySecond.join(' ')}; bare ${base.p99BySecond.join(' ')}.`,
         `Delivery: ${gw.latencies.length} events in ${round(gw.deliverMs / 1000, 1)} s through the gateway (max ${round(Math.max(...gw.latencies), 1)} ms), ${base.latencies.length} in ${round(base.deliverMs / 1000, 1)} s through the bare server.`,
       ],
     };
   },
 };
+
+/**
+ * One operation on a graphql-sse client in single connection mode, as an {@link SseStream}:
+ * `opened` resolves at once (the operation rides the client's one stream; `subscribed` in the
+ * phase waits for the gateway to count it), each result an event with the time it was read.
+ */
+function subscribeSingle(
+  client: SingleConnectionClient<true>,
+  payload: { query: string; variables: Record<string, unknown> },
+  onEvent: (event: { event: string; data: string; at: number }) => void,
+): SseStream {
+  let ended!: () => void;
+  const stream: SseStream = {
+    opened: Promise.resolve(200),
+    ended: new Promise<void>((resolve) => {
+      ended = resolve;
+    }),
+    error: null,
+    close: () => dispose(),
+  };
+  const dispose = client.subscribe(payload, {
+    next: (result) => onEvent({ event: 'next', data: JSON.stringify(result), at: performance.now() }),
+    error: (error) => {
+      stream.error = error instanceof Error ? error : new Error(JSON.stringify(error));
+      ended();
+    },
+    complete: () => ended(),
+  });
+  return stream;
+}
 
 interface PhaseOptions {
   open(watch: Watch, onEvent: (event: { event: string; data: string; at: number }) => void): SseStream;

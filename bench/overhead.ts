@@ -60,6 +60,7 @@ type Key =
   | 'yogaJit'
   | 'yoga'
   | 'mesh'
+  | 'gatewayOffYoga'
   | 'gatewayOff'
   | 'gateway'
   | 'gatewayTraced';
@@ -250,34 +251,51 @@ export const overhead: Scenario = {
     const origin = upstream.origin;
     const peer = { BENCH_UPSTREAM: origin };
     const measuredOpts = { nodeArgs: START_NODE_FLAGS };
-    const [direct, bare, jit, mercurius, yogaJit, yoga, mesh, gatewayOff, gateway, gatewayTraced] =
-      await Promise.all([
-        startServer(ctx, 'overhead-upstream-direct', 'bench/lib/static-upstream.ts', {}, measuredOpts),
-        startBareServer(ctx, 'overhead-bare', origin, measuredOpts),
-        startServer(ctx, 'overhead-jit', 'bench/lib/peers/jit-server.ts', peer, measuredOpts),
-        startServer(ctx, 'overhead-mercurius', 'bench/lib/peers/mercurius-server.ts', peer, measuredOpts),
-        startServer(
-          ctx,
-          'overhead-yoga-jit',
-          'bench/lib/peers/yoga-server.ts',
-          { ...peer, BENCH_JIT: '1' },
-          measuredOpts,
-        ),
-        startServer(ctx, 'overhead-yoga', 'bench/lib/peers/yoga-server.ts', peer, measuredOpts),
-        // --jit: graphql-jit for the documents it executes, the gateway's documented speed option.
-        startMeshGateway(ctx, 'overhead-mesh', origin, { ...measuredOpts, args: ['--jit'] }),
-        startGateway(ctx, 'overhead-gateway-nocoalesce', origin, { ...LOAD_ENV, MAVI_COALESCE: 'false' }),
-        startGateway(ctx, 'overhead-gateway', origin, LOAD_ENV),
-        // Every span recorded and exported (OTLP/HTTP protobuf) to the static upstream, which
-        // answers /v1/traces as a collector would; a queue large enough that none is dropped.
-        startGateway(ctx, 'overhead-gateway-traced', origin, {
-          ...LOAD_ENV,
-          OTEL_EXPORTER_OTLP_ENDPOINT: origin,
-          OTEL_BSP_SCHEDULE_DELAY: '1000',
-          OTEL_BSP_MAX_QUEUE_SIZE: '200000',
-          OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096',
-        }),
-      ]);
+    const [
+      direct,
+      bare,
+      jit,
+      mercurius,
+      yogaJit,
+      yoga,
+      mesh,
+      gatewayOffYoga,
+      gatewayOff,
+      gateway,
+      gatewayTraced,
+    ] = await Promise.all([
+      startServer(ctx, 'overhead-upstream-direct', 'bench/lib/static-upstream.ts', {}, measuredOpts),
+      startBareServer(ctx, 'overhead-bare', origin, measuredOpts),
+      startServer(ctx, 'overhead-jit', 'bench/lib/peers/jit-server.ts', peer, measuredOpts),
+      startServer(ctx, 'overhead-mercurius', 'bench/lib/peers/mercurius-server.ts', peer, measuredOpts),
+      startServer(
+        ctx,
+        'overhead-yoga-jit',
+        'bench/lib/peers/yoga-server.ts',
+        { ...peer, BENCH_JIT: '1' },
+        measuredOpts,
+      ),
+      startServer(ctx, 'overhead-yoga', 'bench/lib/peers/yoga-server.ts', peer, measuredOpts),
+      // --jit: graphql-jit for the documents it executes, the gateway's documented speed option.
+      startMeshGateway(ctx, 'overhead-mesh', origin, { ...measuredOpts, args: ['--jit'] }),
+      // The same without the fast lane (src/fast-lane.ts): every request through yoga.
+      startGateway(ctx, 'overhead-gateway-nocoalesce-yoga', origin, {
+        ...LOAD_ENV,
+        MAVI_COALESCE: 'false',
+        FAST_LANE: 'false',
+      }),
+      startGateway(ctx, 'overhead-gateway-nocoalesce', origin, { ...LOAD_ENV, MAVI_COALESCE: 'false' }),
+      startGateway(ctx, 'overhead-gateway', origin, LOAD_ENV),
+      // Every span recorded and exported (OTLP/HTTP protobuf) to the static upstream, which
+      // answers /v1/traces as a collector would; a queue large enough that none is dropped.
+      startGateway(ctx, 'overhead-gateway-traced', origin, {
+        ...LOAD_ENV,
+        OTEL_EXPORTER_OTLP_ENDPOINT: origin,
+        OTEL_BSP_SCHEDULE_DELAY: '1000',
+        OTEL_BSP_MAX_QUEUE_SIZE: '200000',
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '4096',
+      }),
+    ]);
 
     const listVideos = JSON.stringify({
       query: text(ListVideosDocument),
@@ -334,6 +352,14 @@ export const overhead: Scenario = {
         JSON.stringify({ query: MESH_QUERY, variables: { first: 20 }, operationName: 'ListVideos' }),
       ),
       checkMesh,
+    );
+    add(
+      'gatewayOffYoga',
+      'gateway, coalescing off, FAST_LANE=false',
+      gatewayOffYoga,
+      post(gatewayOffYoga),
+      checkListVideos,
+      'gateway',
     );
     add('gatewayOff', 'gateway, coalescing off', gatewayOff, post(gatewayOff), checkListVideos, 'gateway');
     add('gateway', 'gateway as configured', gateway, post(gateway), checkListVideos, 'gateway');
@@ -457,6 +483,7 @@ export const overhead: Scenario = {
         cpu('gatewayOff'),
         'µs',
         proxyBase(cpu('proxy')),
+        check(cpu('gatewayOff') <= 2 * cpu('proxy'), '≤ 2x'),
       ),
       figure('CPU per request, gateway tracing on vs off', cpu('gatewayTraced'), 'µs', {
         label: 'gateway as configured',
@@ -472,6 +499,13 @@ export const overhead: Scenario = {
         cpu('gatewayOff'),
         'µs',
         mercuriusBase(cpu('mercurius')),
+        check(cpu('gatewayOff') <= cpu('mercurius'), '≤ 1x'),
+      ),
+      figure(
+        'CPU per request, gateway (coalescing off) vs the same with FAST_LANE=false',
+        cpu('gatewayOff'),
+        'µs',
+        { label: 'FAST_LANE=false', value: cpu('gatewayOffYoga') },
       ),
       figure(
         'CPU per request, gateway (coalescing off) vs graphql-yoga + graphql-jit',
@@ -584,7 +618,7 @@ export const overhead: Scenario = {
     const notes = [
       `${connections} connections, ${rounds} round(s) of ${seconds} s per target (targets interleaved, each round starting one target later) after ${warmSeconds} s of warm-up; every figure from the saturated runs is the median over the rounds. The even-rate runs send ${rate} req/s (half the slower gateway's median throughput) for ${pacedSeconds} s, open-loop over at most ${connections} connections, latency counted from when each request was due; a target whose saturated throughput is below that rate builds a queue there, marked in the table.`,
       `Each target runs pinned to one core (taskset) with the node options of \`npm start\` (${START_NODE_FLAGS.join(' ') || 'none'}); the load generator (autocannon in the bench process) and the static upstream (bench/lib/static-upstream.ts, one page of 20 of 25 videos from memory, counting the calls it answers) share the other. CPU per request is the target's user+system time over a saturated run divided by the requests it answered; RSS is the largest resident size read after a saturated run.`,
-      `Every request carries one credential, as an application holding one MAVI key sends them: identical reads in flight together meet, and the configured gateway shares one searchDB call among those of the same millisecond; upstream calls per request are the calls the upstream answered during a run over the requests sent (counted once the run's last requests reached it). The gateway runs as \`npm start\` runs it (the tsc build), with NODE_ENV=production and MAVI_GOVERNOR=false (the quota governor would cap searchDB at 200/min per credential), everything else at its defaults; "coalescing off" adds MAVI_COALESCE=false.`,
+      `Every request carries one credential, as an application holding one MAVI key sends them: identical reads in flight together meet, and the configured gateway shares one searchDB call among those of the same millisecond; upstream calls per request are the calls the upstream answered during a run over the requests sent (counted once the run's last requests reached it). The gateway runs as \`npm start\` runs it (the tsc build), with NODE_ENV=production and MAVI_GOVERNOR=false (the quota governor would cap searchDB at 200/min per credential), everything else at its defaults; "coalescing off" adds MAVI_COALESCE=false, and "FAST_LANE=false" serves every request through yoga (the fast lane, src/fast-lane.ts, is on by default).`,
       `"Tracing on" adds OTEL_EXPORTER_OTLP_ENDPOINT (the static upstream answers /v1/traces as a collector; it was sent ${round(spanBytes / 1e6, 1)} MB of OTLP protobuf over the whole run), every span sampled, OTEL_BSP_SCHEDULE_DELAY=1000 and a queue of 200,000 so that no span is dropped under load; every other gateway runs with tracing off, which loads no SDK.`,
       "graphql-jit on node:http, Mercurius, graphql-yoga + graphql-jit and graphql-yoga: the gateway's schema.graphql with one hand-written resolver (bench/lib/peers/listing.ts: one searchDB call over node:http with a keep-alive agent, the envelope checked, the gateway's cursors); each answers ListVideos with the same JSON as the gateway (checked). Mercurius with `jit: 1` and its document cache; yoga + graphql-jit with @envelop/graphql-jit at its defaults; the raw server validates and compiles each distinct document once.",
       `GraphQL Mesh: bench/lib/peers/mesh.config.ts (loadOpenAPISubgraph over bench/lib/peers/mavi-searchdb.openapi.json, the caller's Authorization forwarded) composed by mesh-compose, served by the hive-gateway CLI (\`supergraph --jit\`, one process, NODE_ENV=production, defaults otherwise); asked \`searchDB(page: 1, pageSize: 20) { code msg data { total current pageSize videoData { videoNo videoName videoStatus uploadTime duration } } }\`, the same upstream call and videos in the shape Mesh generates.`,

@@ -22,8 +22,9 @@ import type { BenchContext, Figure, Scenario, ScenarioResult } from './lib/types
 import { overhead } from './overhead.js';
 import { soak } from './soak.js';
 import { uploads } from './uploads.js';
+import { workers } from './workers.js';
 
-const SCENARIOS: Scenario[] = [overhead, batching, fanout, uploads, chat, soak];
+const SCENARIOS: Scenario[] = [overhead, batching, fanout, uploads, chat, workers, soak];
 
 function parseArgs(argv: string[]): { names: string[]; smoke: boolean; profile: boolean } {
   const names: string[] = [];

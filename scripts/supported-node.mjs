@@ -2,7 +2,7 @@
 /**
  * Gives this checkout's npm scripts a supported Node when the machine's is older.
  *
- * package.json's engines say node >= 22.15, but a fresh machine may have Node 20. Run as the
+ * package.json's engines say node >= 22.18, but a fresh machine may have Node 20. Run as the
  * postinstall script (plain JavaScript, so it runs on any Node npm runs on): when the Node that
  * runs `npm install` is older than engines, it installs the Node line of .nvmrc from the npm
  * registry (the `node-<platform>-<arch>` package: a plain Node build, no install script) into
@@ -15,7 +15,7 @@
  *
  *   node scripts/supported-node.mjs              what postinstall does
  *   node scripts/supported-node.mjs --use 26     npm scripts run on Node 26 (fetched unless the
- *                                                machine's Node is 26); also 24, 22.15.0, ...
+ *                                                machine's Node is 26); also 24, 22.18.0, ...
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, symlinkSync } from 'node:fs';

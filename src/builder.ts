@@ -33,7 +33,9 @@ export const builder = new SchemaBuilder<{
   relay: {
     cursorType: 'String',
     clientMutationId: 'omit',
-    // Videos are fetched by videoNo; a global-id node lookup would be a second, unbatched path.
+    // schema/node.ts defines node and nodes itself: through the video loader, and null (not an
+    // error) for a malformed ID.
+    nodeTypeOptions: { description: 'Relay global object identification.' },
     nodeQueryOptions: false,
     nodesQueryOptions: false,
   },

@@ -31,6 +31,8 @@ export interface Config {
   /** The outbound quota governor; see src/mavi/governor.ts. */
   governor: { enabled: boolean; limits: RateLimits; maxWaitMs: number; maxQueue: number };
   coalesce: boolean;
+  /** FAST_LANE: the node:http lane in front of yoga (src/fast-lane.ts). */
+  fastLane: boolean;
   simulatorParseDelayMs: number;
   simulatorPort: number;
   shutdownGraceMs: number;
@@ -289,6 +291,11 @@ export const VARIABLES = EnvSpec.create()
     kind: integer(0, 100_000),
     default: DEFAULT_GOVERNOR.maxQueue,
     doc: 'Requests that may wait for a token, per credential and endpoint on one instance; `0`: never wait.',
+  })
+  .variable('FAST_LANE', {
+    kind: boolean(),
+    default: true,
+    doc: "Serve the common request (a JSON POST of one operation to `/graphql`) on node:http around yoga's own plugin pipeline, without the fetch-API Request and Response (src/fast-lane.ts); `false`: every request through yoga.",
   })
   .variable('MAVI_COALESCE', {
     kind: boolean(),
@@ -617,6 +624,7 @@ export function toConfig(v: ConfigValues): Config {
       maxQueue: v.GOVERNOR_MAX_QUEUE,
     },
     coalesce: v.MAVI_COALESCE,
+    fastLane: v.FAST_LANE,
     simulatorParseDelayMs: v.SIMULATOR_PARSE_DELAY_MS,
     simulatorPort: v.SIMULATOR_PORT,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,

@@ -1,5 +1,6 @@
 import { formatWithOptions } from 'node:util';
 import { type Logger, pino } from 'pino';
+import { scrubSecrets } from './mavi/scrub.js';
 import type { AttemptReport } from './mavi/transport.js';
 import { traceLogFields } from './tracing.js';
 
@@ -82,20 +83,6 @@ export function logUpstreamAttempt(logger: Logger, attempt: AttemptReport): void
   else if (attempt.outcome === 'ABORTED') logger.debug(line, 'upstream call aborted');
   else if (CALLER_CODES.has(attempt.outcome)) logger.info(line, 'upstream call refused');
   else logger.warn(line, 'upstream call failed');
-}
-
-/**
- * Text that may be a credential: `Bearer <anything>`, `sk-` keys, and long opaque tokens
- * (24+ characters mixing letters and digits). MAVI's own ids (mavi_video_…, project_…) are
- * kept: they are not secrets and make a log line useful.
- */
-const SECRET_LIKE =
-  /Bearer\s+\S+|\bsk-[A-Za-z0-9_-]{8,}|(?<![\w-])(?=[A-Za-z0-9+/_=-]*\d)(?=[A-Za-z0-9+/_=-]*[A-Za-z])[A-Za-z0-9+/_=-]{24,}/g;
-const MAVI_ID = /^(mavi_video_|project_)\d+$/;
-
-/** Removes what may be a credential from free text (error messages that yoga logs). */
-export function scrubSecrets(text: string): string {
-  return text.replace(SECRET_LIKE, (match) => (MAVI_ID.test(match) ? match : '[redacted]'));
 }
 
 /** What was thrown: a GraphQLError's original error when it wraps one, else the error itself. */

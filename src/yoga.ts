@@ -1,16 +1,18 @@
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { TOKEN_HEADER_KEY } from 'graphql-sse';
 import { createYoga as createYogaServer, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.js';
 import { createContext, type RequestContext, type ServerContext } from './context.js';
 import { documentCaches } from './document-cache.js';
+import { type LaneCounts, withFastLane } from './fast-lane.js';
 import { graphiqlTabs } from './graphiql.js';
 import { useMaviWebhooks } from './live/webhooks.js';
 import { yogaLogger } from './logger.js';
 import { useBatchLimit } from './plugins/use-batch-limit.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useCostLimit } from './plugins/use-cost-limit.js';
-import { useCSRFPrevention } from './plugins/use-csrf-prevention.js';
+import { DEFAULT_PREFLIGHT_HEADERS, useCSRFPrevention } from './plugins/use-csrf-prevention.js';
 import { useDisableIntrospection } from './plugins/use-disable-introspection.js';
 import { useHotJit } from './plugins/use-hot-jit.js';
 import { useIncrementalFallback } from './plugins/use-incremental-fallback.js';
@@ -38,6 +40,8 @@ export interface YogaOptions {
    * useSseSingleConnection); tests shorten it.
    */
   sseReservationTtlMs?: number;
+  /** Counts what the fast lane served and handed to yoga (tests check the lane was taken). */
+  laneCounts?: LaneCounts;
 }
 
 /** The gateway's GraphQL server: yoga with the context per request and the plugins. */
@@ -50,12 +54,13 @@ const MAX_MULTIPART_FIELD_BYTES = 1024 * 1024;
 
 /**
  * Yoga and its plugins over the services (src/services.ts builds those): the HTTP face of the
- * gateway. Tests call `yoga.fetch(...)` without a socket; server.ts hands it to node:http.
+ * gateway. Tests call `yoga.fetch(...)` without a socket; server.ts hands it to node:http. With
+ * FAST_LANE (the default) both go through the fast lane first (src/fast-lane.ts).
  */
 export function createYoga(services: Services, opts: YogaOptions = {}): GatewayYoga {
   const { config, logger, metrics } = services;
   const graphiqlHeaders = opts.graphiqlHeaders ?? { Authorization: '<your MAVI API key>' };
-  return createYogaServer<ServerContext, RequestContext>({
+  const yoga = createYogaServer<ServerContext, RequestContext>({
     schema,
     context: createContext(services),
     graphqlEndpoint: '/graphql',
@@ -123,6 +128,34 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
       }),
     ],
   });
+  // FAST_LANE: the common request around yoga's request/response adaptation (src/fast-lane.ts).
+  if (!config.fastLane) return yoga;
+  return withFastLane(yoga, {
+    maxBodyBytes: config.limits.bodyBytes,
+    ...(opts.laneCounts ? { counts: opts.laneCounts } : {}),
+  });
+}
+
+/**
+ * The request headers the gateway's clients send: the credential, JSON and multipart bodies,
+ * the CSRF check's preflight headers, and graphql-sse's stream token.
+ */
+const CORS_ALLOWED_HEADERS = [
+  'accept',
+  'authorization',
+  'content-type',
+  ...DEFAULT_PREFLIGHT_HEADERS,
+  TOKEN_HEADER_KEY,
+];
+/** yoga's GET and POST, and graphql-sse's PUT (reservation) and DELETE (stop an operation). */
+const CORS_ALLOWED_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
+
+/** `base` and the comma list a preflight asked for, lowercased (methods upper), once each. */
+function withAsked(base: readonly string[], asked: string | null, upper = false): string[] {
+  const names = (asked ?? '')
+    .split(',')
+    .map((n) => (upper ? n.trim().toUpperCase() : n.trim().toLowerCase()));
+  return [...new Set([...base, ...names.filter((n) => n !== '')])];
 }
 
 /**
@@ -130,20 +163,31 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
  * several origins are configured, which a sandboxed iframe (whose origin is "null") would
  * match. Here a disallowed origin gets no CORS headers at all.
  *
- * Methods and request headers are those the preflight asks for (yoga echoes them), so
- * graphql-sse's PUT and DELETE and any header a client adds pass; what guards the gateway is
- * the origin list. Preflights are cached for CORS_MAX_AGE_SECONDS.
+ * A preflight is answered with every method and header the gateway's clients use, plus any
+ * the preflight asks for (so a header a client adds passes; what guards the gateway is the
+ * origin list), not only those it asked for, as yoga would. Chromium keeps one preflight
+ * answer per URL and replaces it with the next: echoed, a page's JSON query, upload (its
+ * `graphql-preflight`), and graphql-sse's PUT, stream GET and operation POST each asked
+ * again, all on /graphql, and Access-Control-Max-Age cached nothing a page could reuse. With
+ * the full lists, one preflight per URL serves a whole page for CORS_MAX_AGE_SECONDS
+ * (test/browser.test.ts counts them in Chromium). Other responses get no Allow lists.
  */
 function corsOptions(config: Config) {
   const { corsOrigins: origins, corsMaxAgeSeconds: maxAge, corsAllowCredentials: credentials } = config;
   if (origins === null) return false as const;
-  // Yoga writes no Max-Age for 0; browsers then use their default (5 s).
-  if (origins === '*') return { origin: '*', credentials: false, maxAge };
-  const allowed = new Set(origins);
+  const allowed = origins === '*' ? null : new Set(origins);
   return (request: Request) => {
     const origin = request.headers.get('origin');
-    return origin !== null && allowed.has(origin)
-      ? { origin: [origin], credentials, maxAge }
-      : (false as const);
+    // Yoga writes no Max-Age for 0; browsers then use their default (5 s).
+    let options: { origin: string | string[]; credentials: boolean; maxAge: number };
+    if (allowed === null) options = { origin: '*', credentials: false, maxAge };
+    else if (origin !== null && allowed.has(origin)) options = { origin: [origin], credentials, maxAge };
+    else return false as const;
+    if (request.method.toUpperCase() !== 'OPTIONS') return options;
+    return {
+      ...options,
+      methods: withAsked(CORS_ALLOWED_METHODS, request.headers.get('access-control-request-method'), true),
+      allowedHeaders: withAsked(CORS_ALLOWED_HEADERS, request.headers.get('access-control-request-headers')),
+    };
   };
 }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const SCENARIOS = ['overhead', 'batching', 'fanout', 'uploads', 'chat', 'soak'];
+const SCENARIOS = ['overhead', 'batching', 'fanout', 'uploads', 'chat', 'workers', 'soak'];
 let out: string | undefined;
 
 afterAll(async () => {

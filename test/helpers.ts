@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { type DocumentNode, print } from 'graphql';
 import { type Config, loadConfig } from '../src/config.js';
+import type { LaneCounts } from '../src/fast-lane.js';
 import { createLogger } from '../src/logger.js';
 import type { GatewayMetrics } from '../src/metrics.js';
 import { createServices, type Services, type ServicesOptions } from '../src/services.js';
@@ -25,6 +26,8 @@ export interface Gateway {
   services: Services;
   /** The same as `services.metrics`. */
   metrics: GatewayMetrics;
+  /** What the fast lane served and handed to yoga (both 0 with FAST_LANE=false). */
+  lane: LaneCounts;
   beginShutdown(): void;
   close(): Promise<void>;
 }
@@ -32,13 +35,16 @@ export interface Gateway {
 export function createGateway(opts: GatewayOptions): Gateway {
   const { config, graphiqlHeaders, sseReservationTtlMs, ...services } = opts;
   const built = createServices(config, services);
+  const lane: LaneCounts = { served: 0, handedOver: 0 };
   return {
     yoga: createYoga(built, {
       ...(graphiqlHeaders ? { graphiqlHeaders } : {}),
       ...(sseReservationTtlMs === undefined ? {} : { sseReservationTtlMs }),
+      laneCounts: lane,
     }),
     services: built,
     metrics: built.metrics,
+    lane,
     beginShutdown: () => built.beginShutdown(),
     close: () => built.close(),
   };
@@ -81,9 +87,18 @@ export const FAST_SIMULATOR: SimulatorOptions = {
 /**
  * Retries are off unless a test turns them on (test/upstream-retry.test.ts): the other tests
  * inject one fault and check the error it becomes, which a retry would hide.
+ *
+ * FAST_LANE from the test run's environment: `FAST_LANE=false npx vitest run` runs every HTTP
+ * test through yoga alone, the default through the fast lane (src/fast-lane.ts).
  */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ LOG_LEVEL: 'silent', MAVI_TIMEOUT_MS: '2000', MAVI_RETRY_MAX_ATTEMPTS: '1', ...env });
+  return loadConfig({
+    LOG_LEVEL: 'silent',
+    MAVI_TIMEOUT_MS: '2000',
+    MAVI_RETRY_MAX_ATTEMPTS: '1',
+    ...(process.env.FAST_LANE ? { FAST_LANE: process.env.FAST_LANE } : {}),
+    ...env,
+  });
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -184,6 +199,8 @@ export interface LiveStack {
   url: string;
   /** ws://127.0.0.1:<port>/graphql */
   wsUrl: string;
+  /** The gateway's socket server, for tests that watch the requests it receives. */
+  server: Server;
   newAccount(opts?: { seed?: boolean }): string;
   close(): Promise<void>;
 }
@@ -212,6 +229,7 @@ export async function startLiveStack(opts: StackOptions = {}): Promise<LiveStack
     gateway,
     url: `${base}/graphql`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
+    server,
     newAccount: (o = {}) => sim.createAccount({ seed: o.seed ?? true }).apiKey,
     async close() {
       await ws.close();

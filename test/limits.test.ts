@@ -90,6 +90,17 @@ const MAX_VARIABLES: Record<string, Record<string, unknown>> = {
   WatchVideos: { videoNos: VIDEO_NOS },
   ObtainAccessToken: { clientId: 'c', code: 'x' },
   RefreshAccessToken: { refreshToken: 'r' },
+  CachedLibrary: { first: 200 },
+  ViewerLibrary: { first: 200 },
+  CachedVideoByNo: { videoNo: 'mavi_video_1' },
+  VideoNode: { id: 'VmlkZW86bWF2aV92aWRlb18x' },
+  // A page's worth of refetches: one searchDB scan, priced like 200 video lookups.
+  VideoNodes: {
+    ids: Array.from({ length: 200 }, (_, i) => Buffer.from(`Video:mavi_video_${i}`).toString('base64')),
+  },
+  UploadCachedVideo: { file: new File([new Uint8Array(8)], 'a.mp4', { type: 'video/mp4' }) },
+  DeleteCachedVideos: { videoNos: VIDEO_NOS },
+  WatchCachedVideos: { videoNos: VIDEO_NOS },
 };
 
 const documents: [string, DocumentNode][] = [

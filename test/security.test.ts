@@ -249,6 +249,56 @@ describe('CORS', () => {
     }
   });
 
+  it("answers every preflight with all the clients' methods and headers, so one cached answer serves a page", async () => {
+    // Chromium keeps one preflight answer per URL: answering only what one request asked
+    // for, the next request with other headers preflighted again (test/browser.test.ts).
+    const all = ['GET', 'POST', 'PUT', 'DELETE'];
+    const headers = [
+      'accept',
+      'authorization',
+      'content-type',
+      'graphql-preflight',
+      'x-graphql-yoga-csrf',
+      'apollo-require-preflight',
+      'x-apollo-operation-name',
+      'x-graphql-event-stream-token',
+    ];
+    await withStack({ CORS_ORIGINS: 'https://app.example.com' }, async (s) => {
+      for (const [method, asked] of [
+        ['POST', 'authorization, content-type'],
+        ['PUT', 'authorization'],
+        ['POST', 'Authorization, X-Custom-Trace'],
+      ] as const) {
+        const res = await fetchGateway(s, URL_, {
+          method: 'OPTIONS',
+          headers: {
+            origin: 'https://app.example.com',
+            'access-control-request-method': method,
+            'access-control-request-headers': asked,
+          },
+        });
+        expect(res.status).toBe(204);
+        const methods = (res.headers.get('access-control-allow-methods') ?? '').split(', ');
+        expect(methods).toEqual(expect.arrayContaining(all));
+        const allowed = (res.headers.get('access-control-allow-headers') ?? '').split(', ');
+        expect(allowed).toEqual(expect.arrayContaining(headers));
+        // A header a client adds still passes, once.
+        if (asked.includes('X-Custom-Trace')) {
+          expect(allowed.filter((h) => h === 'x-custom-trace' || h === 'authorization')).toHaveLength(2);
+        }
+      }
+      // Only preflights carry the lists.
+      const actual = await fetchGateway(s, URL_, {
+        method: 'POST',
+        headers: { origin: 'https://app.example.com', 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(actual.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      expect(actual.headers.get('access-control-allow-headers')).toBeNull();
+      expect(actual.headers.get('access-control-allow-methods')).toBeNull();
+    });
+  });
+
   it("puts CORS headers on graphql-sse's own answers, so a page can read its reservation token", async () => {
     const res = await fetchGateway(stack, URL_, {
       method: 'PUT',

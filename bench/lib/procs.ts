@@ -4,7 +4,7 @@
  * memory and CPU time read from /proc, and stopped (SIGTERM, then SIGKILL) when done.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,6 +41,23 @@ export function procStats(pid: number): ProcStats {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   return { rssBytes: kb('VmRSS'), hwmBytes: kb('VmHWM'), cpuMs: ticks * TICK_MS };
+}
+
+/** {@link procStats} summed over a process and its children (a cluster's primary and workers). */
+export function treeStats(pid: number): ProcStats {
+  const pids = [pid];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) pids.push(Number(entry));
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  const all = pids.map((p) => procStats(p));
+  const sum = (pick: (s: ProcStats) => number) => all.reduce((total, s) => total + pick(s), 0);
+  return { rssBytes: sum((s) => s.rssBytes), hwmBytes: sum((s) => s.hwmBytes), cpuMs: sum((s) => s.cpuMs) };
 }
 
 /** Resets a process's VmHWM to its current RSS (Linux clear_refs); false when not allowed. */
@@ -281,6 +298,8 @@ export async function startGateway(
   name: string,
   maviBaseUrl: string,
   env: Record<string, string> = {},
+  /** `unpinned`: free to use every core (WORKERS > 1 on a machine of few cores). */
+  placement: 'measured' | 'unpinned' = 'measured',
 ): Promise<Service> {
   // BENCH_GATEWAY_ENTRY=src/server.ts runs the sources under tsx instead of the build.
   const entry = process.env.BENCH_GATEWAY_ENTRY ?? START.entry;
@@ -305,7 +324,7 @@ export async function startGateway(
       WEBHOOK_SECRET,
       ...env,
     },
-    { nodeArgs, cpus: LAST_CPU, node: GATEWAY_NODE },
+    { nodeArgs, cpus: placement === 'measured' ? LAST_CPU : undefined, node: GATEWAY_NODE },
   );
   await waitHealthy(spawned, `${origin}/health`, name);
   const pid = spawned.child.pid as number;

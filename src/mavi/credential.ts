@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inspect } from 'node:util';
+import { LRUCache } from 'lru-cache';
 
 /** A header value MAVI can receive: visible ASCII, no spaces or control characters. */
 const CREDENTIAL_SHAPE = /^[\x21-\x7e]{1,4096}$/;
@@ -12,6 +13,14 @@ const CREDENTIAL_SHAPE = /^[\x21-\x7e]{1,4096}$/;
  * governor buckets, logs) uses {@link id}, a SHA-256 digest that cannot be turned back into
  * the secret. Printing, logging or JSON-encoding a Credential shows only the id.
  */
+/**
+ * The credentials of recent requests, by secret: an application sends the same key on every
+ * request, and one object per key spares each request the SHA-256 of its id and lets what is
+ * derived from a credential (the transport's scrubber of it) be built once. In memory only,
+ * bounded, like the secrets the requests in flight hold anyway.
+ */
+const recent = new LRUCache<string, Credential>({ max: 1024 });
+
 export class Credential {
   readonly #secret: string;
   /** 128 bits of SHA-256 over the secret, hex: stable across instances, safe to log. */
@@ -32,7 +41,12 @@ export class Credential {
     if (/^bearer\s/i.test(raw)) raw = raw.slice(6).trim();
     if (raw === '') return { credential: null, problem: 'missing' };
     if (!CREDENTIAL_SHAPE.test(raw)) return { credential: null, problem: 'malformed' };
-    return { credential: new Credential(raw), problem: null };
+    let credential = recent.get(raw);
+    if (credential === undefined) {
+      credential = new Credential(raw);
+      recent.set(raw, credential);
+    }
+    return { credential, problem: null };
   }
 
   /** The secret itself. Only the upstream transport may call this. */

@@ -1,4 +1,3 @@
-import { scrubSecrets } from '../logger.js';
 import type { DecodeError } from './decode.js';
 import {
   errorForMaviCode,
@@ -7,6 +6,7 @@ import {
   SUCCESS_CODE,
   UpstreamError,
 } from './errors.js';
+import { scrubSecrets } from './scrub.js';
 
 /** What a MAVI answer looked like on the wire, before decoding. */
 export interface RawAnswer {

@@ -6,7 +6,7 @@
  * likewise. The transport knows those exact values, so it removes them from the raw answer
  * text, whatever MAVI wrapped them in, before the envelope is opened: nothing after that (error
  * messages, data, logs, metrics) can see them. The generic, shape-based `scrubSecrets`
- * (logger.ts) stays for free text, where the secret is not known.
+ * (below) stays for free text, where the secret is not known.
  *
  * What is removed: every run of at least {@link MIN_PIECE} characters that matches the secret
  * (so the whole secret, and truncated or partly masked pieces of it), compared case-blind, in
@@ -199,4 +199,18 @@ function redact(text: string, ranges: [number, number][], from: number): string 
     at = end;
   }
   return out + text.slice(at);
+}
+
+/**
+ * Text that may be a credential: `Bearer <anything>`, `sk-` keys, and long opaque tokens
+ * (24+ characters mixing letters and digits). MAVI's own ids (mavi_video_…, project_…) are
+ * kept: they are not secrets and make a log line useful.
+ */
+const SECRET_LIKE =
+  /Bearer\s+\S+|\bsk-[A-Za-z0-9_-]{8,}|(?<![\w-])(?=[A-Za-z0-9+/_=-]*\d)(?=[A-Za-z0-9+/_=-]*[A-Za-z])[A-Za-z0-9+/_=-]{24,}/g;
+const MAVI_ID = /^(mavi_video_|project_)\d+$/;
+
+/** Removes what may be a credential from free text (error messages that yoga logs). */
+export function scrubSecrets(text: string): string {
+  return text.replace(SECRET_LIKE, (match) => (MAVI_ID.test(match) ? match : '[redacted]'));
 }

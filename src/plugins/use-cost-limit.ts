@@ -53,6 +53,39 @@ export function operationCost(args: ExecutionArgs): number | null {
   return cost;
 }
 
+/** Most variable sets remembered per document; beyond, the document's memory starts over. */
+const COSTS_PER_DOCUMENT = 64;
+/** Variables longer than this as JSON are measured every time rather than remembered. */
+const MAX_KEY_LENGTH = 1024;
+/** Costs by document (yoga's parse cache hands the same object for the same text), then by operation name and variables. */
+const costs = new WeakMap<DocumentNode, Map<string, number | null>>();
+
+/**
+ * operationCost, remembered: the weights (src/schema/cost.ts) read only the arguments, so a
+ * document with the same operation name and variables always costs the same. The measure
+ * walks the whole selection (~25 µs for ListVideos); the lookup is a JSON.stringify of the
+ * variables.
+ */
+function cachedCost(args: ExecutionArgs): number | null {
+  let key: string | undefined;
+  try {
+    key = `${args.operationName ?? ''}\u0000${JSON.stringify(args.variableValues ?? {})}`;
+  } catch {
+    // Variables JSON cannot hold (an upload's stream): measured every time.
+  }
+  if (key === undefined || key.length > MAX_KEY_LENGTH) return operationCost(args);
+  let known = costs.get(args.document);
+  const hit = known?.get(key);
+  if (hit !== undefined) return hit;
+  const cost = operationCost(args);
+  if (known === undefined) {
+    known = new Map();
+    costs.set(args.document, known);
+  } else if (known.size >= COSTS_PER_DOCUMENT) known.clear();
+  known.set(key, cost);
+  return cost;
+}
+
 /**
  * Refuses an operation whose cost exceeds `maxCost`, after validation and before the first
  * resolver runs, so a refused operation makes no upstream call.
@@ -63,7 +96,7 @@ export function operationCost(args: ExecutionArgs): number | null {
  */
 export function useCostLimit(maxCost: number): Plugin {
   const check = (args: ExecutionArgs, refuse: (result: ExecutionResult) => void) => {
-    const cost = operationCost(args);
+    const cost = cachedCost(args);
     if (cost !== null && cost > maxCost) {
       refuse({
         errors: [

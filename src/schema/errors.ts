@@ -1,8 +1,9 @@
+import { GraphQLError } from 'graphql';
 import { builder } from '../builder.js';
 import {
   AccountDisabledError,
   DuplicateRequestError,
-  type GatewayError,
+  GatewayError,
   InvalidParameterError,
   RateLimitedError,
   UnauthorizedError,
@@ -92,3 +93,29 @@ builder.objectType(VideoNotFoundError, {
   interfaces: [ErrorInterface],
   fields: (t) => ({ videoNo: t.exposeID('videoNo') }),
 });
+
+/**
+ * The fields each error type adds to Error's, as GraphQL error extensions: what a client of
+ * a field without a result union (Viewer.videos, node) reads instead of the member's fields.
+ */
+const EXTRA_FIELDS = ['retryAfterSeconds', 'field', 'httpStatus', 'upstreamCode', 'videoNo'] as const;
+
+/**
+ * A failure of a field that has no result union, as a GraphQL error: same message, and in
+ * `extensions` the same code, retryable and type name (the member it would have been) as the
+ * union members carry, plus the member's own fields when set. Yoga passes a GraphQLError
+ * through its masking; anything that is not a GatewayError is rethrown as it is, and masked.
+ */
+export function rethrowAsGraphQLError(error: unknown): never {
+  if (!(error instanceof GatewayError)) throw error;
+  const extensions: Record<string, unknown> = {
+    code: error.code,
+    retryable: error.retryable,
+    type: error.name,
+  };
+  for (const key of EXTRA_FIELDS) {
+    const value = (error as unknown as Record<string, unknown>)[key];
+    if (value !== undefined && value !== null) extensions[key] = value;
+  }
+  throw new GraphQLError(error.message, { extensions });
+}

@@ -1,5 +1,6 @@
 import './errors.js';
 import './scalars.js';
+import './node.js';
 import './video.js';
 import './search.js';
 import './chat.js';

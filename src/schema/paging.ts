@@ -29,13 +29,22 @@ const VERSION = 1;
 /** Far beyond any real library; keeps a forged cursor from asking for absurd pages. */
 const MAX_OFFSET = 10_000_000;
 
+/** Fingerprints of recent filters: most listings use none or a few, and each costs a SHA-256. */
+const fingerprints = new Map<string, string>();
+
 export function filterFingerprint(filter: ListingFilter): string {
   const key = JSON.stringify([
     filter.status ?? null,
     filter.uploadedAfter?.getTime() ?? null,
     filter.uploadedBefore?.getTime() ?? null,
   ]);
-  return createHash('sha256').update(key).digest('base64url').slice(0, 8);
+  let fingerprint = fingerprints.get(key);
+  if (fingerprint === undefined) {
+    fingerprint = createHash('sha256').update(key).digest('base64url').slice(0, 8);
+    if (fingerprints.size >= 256) fingerprints.clear();
+    fingerprints.set(key, fingerprint);
+  }
+  return fingerprint;
 }
 
 export function encodeCursor(state: CursorState): string {

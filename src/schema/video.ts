@@ -7,7 +7,8 @@ import { ERROR_CLASSES, GatewayError, InvalidParameterError, VideoNotFoundError 
 import type { ClipRecord, VideoPage, VideoRecord, VideoStatus } from '../mavi/types.js';
 import { discardUpload, IncomingUpload, type OpenedUpload } from '../uploads.js';
 import { COST, callsFor, pageSize, VIDEO_CLIPS_COST, VIDEO_LOOKUP_COST } from './cost.js';
-import { ErrorInterface } from './errors.js';
+import { ErrorInterface, rethrowAsGraphQLError } from './errors.js';
+import { NodeRef, videoId } from './node.js';
 import { decodeCursor, encodeCursor, filterFingerprint, planPages } from './paging.js';
 import { id, idList, intInRange, MAX_PROMPT_LENGTH, text } from './validate.js';
 
@@ -43,7 +44,15 @@ function known<K extends 'name' | 'status' | 'uploadedAt' | 'durationSeconds'>(k
 export const ClipRef = builder.objectRef<ClipRecord>('Clip');
 
 export const VideoRef = builder.objectRef<VideoRecord>('Video').implement({
+  interfaces: [NodeRef],
+  // How Node resolves a video's type (node, nodes): only video records have a videoNo.
+  isTypeOf: (value) => typeof value === 'object' && value !== null && 'videoNo' in value,
   fields: (t) => ({
+    id: t.globalID({
+      description:
+        'Global object ID (opaque, stable): what Apollo, urql Graphcache and Relay key their caches by.',
+      resolve: (video) => ({ type: 'Video', id: video.videoNo }),
+    }),
     videoNo: t.exposeID('videoNo'),
     name: t.string({ nullable: true, resolve: known('name') }),
     status: t.field({
@@ -114,11 +123,69 @@ const VideoConnection = builder.connectionObject(
 
 const DEFAULT_PAGE = 20;
 
+interface ListingArgs {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: { status?: VideoStatus | null; uploadedAfter?: Date | null; uploadedBefore?: Date | null } | null;
+}
+
+/** One page of the library: what `videos` and `Viewer.videos` both answer. */
+async function libraryPage(args: ListingArgs, ctx: Context) {
+  const first = intInRange(args.first, 'first', 1, LIMITS.maxPageSize, DEFAULT_PAGE);
+  const filter = args.filter ?? {};
+  const after = filter.uploadedAfter?.getTime();
+  const before = filter.uploadedBefore?.getTime();
+  if (after !== undefined && before !== undefined && after > before) {
+    throw new InvalidParameterError(
+      'filter.uploadedAfter must not be later than filter.uploadedBefore.',
+      'filter',
+    );
+  }
+  const fingerprint = filterFingerprint(filter);
+  ctx.mavi.requireCredential();
+
+  const cursor = args.after ? decodeCursor(args.after, fingerprint) : null;
+  const offset = cursor ? cursor.offset + 1 : 0;
+  // The window closes when the first page is read; later pages keep it.
+  const windowEnd = cursor?.windowEnd ?? Math.min(before ?? Number.MAX_SAFE_INTEGER, ctx.loaders.now);
+
+  const plan = planPages(offset, first);
+  const pages: VideoPage[] = await Promise.all(
+    plan.pages.map((page) =>
+      ctx.loaders.videoPage.load({
+        page,
+        pageSize: plan.pageSize,
+        startTime: after,
+        endTime: windowEnd,
+        status: filter.status ?? undefined,
+      }),
+    ),
+  );
+  const total = pages[0]?.total ?? 0;
+  const videos = pages.flatMap((p) => p.videos).slice(plan.skip, plan.skip + first);
+  const edges = videos.map((node, i) => ({
+    node,
+    cursor: encodeCursor({ offset: offset + i, windowEnd, filter: fingerprint }),
+  }));
+  return {
+    edges,
+    totalCount: total,
+    pageInfo: {
+      hasNextPage: offset + videos.length < total,
+      hasPreviousPage: offset > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+const LISTING_DESCRIPTION =
+  'List videos (MAVI searchDB), newest first as MAVI orders them, as a cursor connection. first: 1..200, default 20.';
+
 builder.queryField('videos', (t) =>
   t.field({
     type: VideoConnection,
-    description:
-      'List videos (MAVI searchDB), newest first as MAVI orders them, as a cursor connection. first: 1..200, default 20.',
+    description: LISTING_DESCRIPTION,
     args: {
       first: t.arg.int(),
       after: t.arg.string(),
@@ -128,53 +195,46 @@ builder.queryField('videos', (t) =>
     // One searchDB page; each of the `first` nodes multiplies the cost of what is selected
     // under it (totalCount and pageInfo too: a small overcount).
     complexity: (args) => ({ field: COST.searchDB, multiplier: pageSize(args.first, DEFAULT_PAGE) }),
-    resolve: async (_root, args, ctx) => {
-      const first = intInRange(args.first, 'first', 1, LIMITS.maxPageSize, DEFAULT_PAGE);
-      const filter = args.filter ?? {};
-      const after = filter.uploadedAfter?.getTime();
-      const before = filter.uploadedBefore?.getTime();
-      if (after !== undefined && before !== undefined && after > before) {
-        throw new InvalidParameterError(
-          'filter.uploadedAfter must not be later than filter.uploadedBefore.',
-          'filter',
-        );
+    resolve: (_root, args, ctx) => libraryPage(args, ctx),
+  }),
+);
+
+/**
+ * The account behind the caller's credential. It holds no data of its own: it is where the
+ * library is a plain connection (no result union between the field and its edges), the shape
+ * Relay's @connection and Apollo's relayStylePagination() expect. Its failures are GraphQL
+ * errors carrying the error table's code, retryable and type (asGraphQLError).
+ */
+const ViewerRef = builder.objectRef<{ readonly viewer: true }>('Viewer').implement({
+  description: "The MAVI account behind the caller's credential.",
+  fields: (t) => ({
+    videos: t.field({
+      type: VideoConnection,
+      description: 'The same listing as Query.videos (paging, window, limits) as a plain Relay connection.',
+      args: {
+        first: t.arg.int(),
+        after: t.arg.string(),
+        filter: t.arg({ type: VideoFilterInput }),
+      },
+      complexity: (args) => ({ field: COST.searchDB, multiplier: pageSize(args.first, DEFAULT_PAGE) }),
+      resolve: (_viewer, args, ctx) => libraryPage(args, ctx).catch(rethrowAsGraphQLError),
+    }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.field({
+    type: ViewerRef,
+    nullable: true,
+    description:
+      "The MAVI account behind the caller's credential. Here failures are GraphQL errors whose extensions carry code, retryable and the error type name, so Relay and Apollo pagination helpers work unchanged.",
+    resolve: (_root, _args, ctx) => {
+      try {
+        ctx.mavi.requireCredential();
+      } catch (error) {
+        rethrowAsGraphQLError(error);
       }
-      const fingerprint = filterFingerprint(filter);
-      ctx.mavi.requireCredential();
-
-      const cursor = args.after ? decodeCursor(args.after, fingerprint) : null;
-      const offset = cursor ? cursor.offset + 1 : 0;
-      // The window closes when the first page is read; later pages keep it.
-      const windowEnd = cursor?.windowEnd ?? Math.min(before ?? Number.MAX_SAFE_INTEGER, ctx.loaders.now);
-
-      const plan = planPages(offset, first);
-      const pages: VideoPage[] = await Promise.all(
-        plan.pages.map((page) =>
-          ctx.loaders.videoPage.load({
-            page,
-            pageSize: plan.pageSize,
-            startTime: after,
-            endTime: windowEnd,
-            status: filter.status ?? undefined,
-          }),
-        ),
-      );
-      const total = pages[0]?.total ?? 0;
-      const videos = pages.flatMap((p) => p.videos).slice(plan.skip, plan.skip + first);
-      const edges = videos.map((node, i) => ({
-        node,
-        cursor: encodeCursor({ offset: offset + i, windowEnd, filter: fingerprint }),
-      }));
-      return {
-        edges,
-        totalCount: total,
-        pageInfo: {
-          hasNextPage: offset + videos.length < total,
-          hasPreviousPage: offset > 0,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges.at(-1)?.cursor ?? null,
-        },
-      };
+      return { viewer: true } as const;
     },
   }),
 );
@@ -254,6 +314,10 @@ interface DeleteOutcome {
 const DeleteVideosPayload = builder.objectRef<DeleteOutcome>('DeleteVideosPayload').implement({
   fields: (t) => ({
     deletedVideoNos: t.exposeIDList('deleted'),
+    deletedIds: t.idList({
+      description: "The deleted videos' global IDs (Relay's @deleteRecord, cache eviction).",
+      resolve: (outcome) => outcome.deleted.map(videoId),
+    }),
     notDeletedVideoNos: t.exposeIDList('notDeleted', {
       description:
         'Videos not deleted because a later chunk of 500 failed after earlier chunks succeeded (see failure). Empty on full success.',

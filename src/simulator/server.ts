@@ -15,8 +15,9 @@ import { RateLimiter } from './rate-limit.js';
 import { ROUTES } from './routes.js';
 import { searchAI, searchDB, searchVideoFragment } from './search.js';
 import type { Handler, ResolvedOptions, SimState } from './state.js';
+import { TranscriptionTasks } from './tasks.js';
 import { Timers } from './timers.js';
-import { getTranscription, subTranscription, TranscriptionTasks } from './transcription.js';
+import { getTranscription, subTranscription } from './transcription.js';
 import type {
   DeliveredCallback,
   Fault,

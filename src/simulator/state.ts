@@ -4,8 +4,8 @@ import type { Exchange } from './exchange.js';
 import type { FaultRegistry } from './faults.js';
 import type { Library } from './library.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { TranscriptionTasks } from './tasks.js';
 import type { Timers } from './timers.js';
-import type { TranscriptionTasks } from './transcription.js';
 import type { SimulatorOptions } from './types.js';
 
 export type ResolvedOptions = Required<SimulatorOptions>;
