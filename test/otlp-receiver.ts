@@ -2,6 +2,11 @@
  * An OTLP/HTTP trace receiver on loopback, for tests: it accepts POST /v1/traces in
  * http/protobuf (decoded by the small protobuf reader below, for the fields of
  * opentelemetry-proto's trace.proto that tests look at) or http/json, and keeps the spans.
+ *
+ * The reader is hand-written because nothing installed decodes OTLP: @opentelemetry/otlp-transformer
+ * 0.221 only encodes (it carries its own writer, no reader), no package ships opentelemetry-proto's
+ * .proto files, and protobufjs (here only as a dependency of a dev dependency) would still need
+ * the schema written out; a reader of the wire format for the fields the tests check is smaller.
  */
 import { createServer, type Server } from 'node:http';
 
