@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { ChatStreamDocument } from '../operations/__generated__/graphql.js';
 import { type ChatChunkWritten, startSimulator } from '../src/simulator/index.js';
 import { subscribeSse, text } from './lib/client.js';
-import { scrape, scrapeAll } from './lib/metrics.js';
+import { gcBetween, gcSnapshot, scrape, scrapeAll } from './lib/metrics.js';
 import { pool } from './lib/pool.js';
 import { startGateway } from './lib/procs.js';
 import { percentile, round, sleep } from './lib/stats.js';
@@ -115,6 +115,7 @@ export const chat: Scenario = {
       await run('direct', performance.now() + seconds * 1000, direct);
       // prom-client's event-loop delay gauges cover the time since the last scrape.
       await scrape(gateway.origin, 'nodejs_eventloop_lag_max_seconds');
+      const gcBefore = await gcSnapshot(gateway.origin);
       await run('gateway', performance.now() + seconds * 1000, viaGateway);
       const [lagP99, lagMax] = (
         await scrapeAll(gateway.origin, [
@@ -122,6 +123,7 @@ export const chat: Scenario = {
           'nodejs_eventloop_lag_max_seconds',
         ])
       ).map((seconds) => seconds * 1000) as [number, number];
+      const gc = gcBetween(gcBefore, await gcSnapshot(gateway.origin), seconds);
       const p99 = percentile(viaGateway, 99);
       const check = (met: boolean, text: string) => (ctx.smoke ? undefined : { text, met });
       return {
@@ -141,7 +143,7 @@ export const chat: Scenario = {
         notes: [
           `${concurrent} chatStream subscriptions at a time (operations/live.graphql ChatStream over SSE), each started again as soon as it ends, for ${seconds} s after a warm-up; the simulator writes a chunk (three words) every ${chunkDelayMs} ms. Through the gateway: ${streams - before.streams} streams, ${viaGateway.length} chunks; directly: ${direct.length} chunks. Every chunk written was read, in order, or the scenario fails.`,
           `p50/p99 of each stream's first chunk (it waits for the stream to be set up: the subscription, the upstream request, its answer's headers) against the others, ms: through the gateway first ${round(percentile(firsts.gateway, 50), 2)}/${round(percentile(firsts.gateway, 99), 2)}, others ${round(percentile(rest.gateway, 50), 2)}/${round(percentile(rest.gateway, 99), 2)}; directly first ${round(percentile(firsts.direct, 50), 2)}/${round(percentile(firsts.direct, 99), 2)}, others ${round(percentile(rest.direct, 50), 2)}/${round(percentile(rest.direct, 99), 2)}.`,
-          `The gateway's own event-loop delay over the measured run (prom-client, sampled every 10 ms, which the figure includes): p99 ${round(lagP99, 2)} ms, max ${round(lagMax, 2)} ms.`,
+          `The gateway's own event-loop delay over the measured run (prom-client, sampled every 10 ms, which the figure includes): p99 ${round(lagP99, 2)} ms, max ${round(lagMax, 2)} ms. Its GC pauses over the same run (prom-client): ${gc}.`,
           `The gateway with MAVI_GOVERNOR=false (chat is 10/min per credential), otherwise defaults, on a core of its own; the simulator and the clients share the bench process on the other core, so both are timed by one clock. Max through the gateway ${round(Math.max(...viaGateway), 2)} ms, directly ${round(Math.max(...direct), 2)} ms.`,
         ],
       };

@@ -33,7 +33,7 @@ import { join } from 'node:path';
 import { ListVideosDocument } from '../operations/__generated__/graphql.js';
 import { text } from './lib/client.js';
 import { type LoadOptions, load } from './lib/load.js';
-import { scrape } from './lib/metrics.js';
+import { gcBetween, gcSnapshot, scrape } from './lib/metrics.js';
 import { type PacedResult, paced } from './lib/paced.js';
 import {
   ROOT,
@@ -425,6 +425,7 @@ export const overhead: Scenario = {
       // own (prom-client, reset by each scrape), so a tail can be placed.
       await fetch(`${upstream.origin}/lag`).then((res) => res.body?.cancel());
       if (target.gateway) await scrape(target.service.origin, 'nodejs_eventloop_lag_p99_seconds');
+      const gcBefore = target.gateway ? await gcSnapshot(target.service.origin) : null;
       const fixed = await paced({
         ...target.request,
         authorizations: keys,
@@ -435,7 +436,7 @@ export const overhead: Scenario = {
       const lag = (await (await fetch(`${upstream.origin}/lag`)).json()) as { p99Ms: number; maxMs: number };
       if (target.upstream) {
         const own = target.gateway
-          ? `, the gateway's own p99 ${round((await scrape(target.service.origin, 'nodejs_eventloop_lag_p99_seconds')) * 1000, 1)} ms`
+          ? `, the gateway's own p99 ${round((await scrape(target.service.origin, 'nodejs_eventloop_lag_p99_seconds')) * 1000, 1)} ms; its GC pauses: ${gcBetween(gcBefore ?? new Map(), await gcSnapshot(target.service.origin), pacedSeconds)}`
           : '';
         lags.push(
           `${target.label} at ${rate} req/s: event-loop delay of the upstream p99 ${round(lag.p99Ms, 1)} ms, max ${round(lag.maxMs, 1)} ms${own}.`,
