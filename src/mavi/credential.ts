@@ -14,10 +14,10 @@ const CREDENTIAL_SHAPE = /^[\x21-\x7e]{1,4096}$/;
  * the secret. Printing, logging or JSON-encoding a Credential shows only the id.
  */
 /**
- * The credentials of recent requests, by secret: an application sends the same key on every
- * request, and one object per key spares each request the SHA-256 of its id and lets what is
- * derived from a credential (the transport's scrubber of it) be built once. In memory only,
- * bounded, like the secrets the requests in flight hold anyway.
+ * The credentials of recent requests, by id (never by the secret: no cache is keyed by a
+ * credential in clear text): an application sends the same key on every request, and one object
+ * per key lets what is derived from a credential (the transport's scrubber of it) be built once.
+ * Bounded, in memory.
  */
 const recent = new LRUCache<string, Credential>({ max: 1024 });
 
@@ -26,9 +26,14 @@ export class Credential {
   /** 128 bits of SHA-256 over the secret, hex: stable across instances, safe to log. */
   readonly id: string;
 
-  private constructor(secret: string) {
+  private constructor(secret: string, id: string) {
     this.#secret = secret;
-    this.id = createHash('sha256').update(secret).digest('hex').slice(0, 32);
+    this.id = id;
+  }
+
+  /** The id of a secret: 128 bits of SHA-256, hex. */
+  static idOf(secret: string): string {
+    return createHash('sha256').update(secret).digest('hex').slice(0, 32);
   }
 
   /**
@@ -41,10 +46,13 @@ export class Credential {
     if (/^bearer\s/i.test(raw)) raw = raw.slice(6).trim();
     if (raw === '') return { credential: null, problem: 'missing' };
     if (!CREDENTIAL_SHAPE.test(raw)) return { credential: null, problem: 'malformed' };
-    let credential = recent.get(raw);
-    if (credential === undefined) {
-      credential = new Credential(raw);
-      recent.set(raw, credential);
+    const id = Credential.idOf(raw);
+    let credential = recent.get(id);
+    // A different secret under the same 128-bit id cannot be found in practice; checked anyway,
+    // since handing one caller another's credential is the one mistake this must never make.
+    if (credential === undefined || credential.#secret !== raw) {
+      credential = new Credential(raw, id);
+      recent.set(id, credential);
     }
     return { credential, problem: null };
   }
