@@ -34,7 +34,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { handleAbortSignalAndPromiseResponse, sendNodeResponse } from '@whatwg-node/server';
 import { processRegularResult } from 'graphql-yoga';
-import type { GatewayYoga } from './yoga.js';
 
 /** Where yoga would answer something the lane does not: the exact path, no query string. */
 const ENDPOINT = '/graphql';
@@ -171,10 +170,10 @@ export interface LaneCounts {
  * Yoga with the fast lane in front: called as node:http's listener and through `fetch`, the
  * lane; everything else (getEnveloped, the WebSocket server's use of it, ...) yoga itself.
  */
-export function withFastLane(
-  yoga: GatewayYoga,
+export function withFastLane<Yoga extends object>(
+  yoga: Yoga,
   opts: { maxBodyBytes: number; counts?: LaneCounts },
-): GatewayYoga {
+): Yoga {
   const internals = yoga as unknown as YogaInternals;
   const { fetchAPI } = internals;
   const requestParseHooks = internals.onRequestParseHooks;
@@ -186,10 +185,12 @@ export function withFastLane(
   const counts = opts.counts;
   // The adapter's own: what it awaits before disposing.
   const waitUntil = (yoga as unknown as { waitUntil: (p: Promise<unknown>) => void }).waitUntil;
+  /** A Content-Length the lane leaves to yoga: not a number, or over the body limit (refused there). */
+  const lengthForYoga = (declared: string) => !/^\d+$/.test(declared) || Number(declared) > opts.maxBodyBytes;
   const yogaListener = (req: IncomingMessage, res: ServerResponse) =>
     (yoga as unknown as (req: IncomingMessage, res: ServerResponse) => unknown)(req, res);
   const yogaFetch = (request: Request, context: object) =>
-    (yoga.fetch as unknown as (r: Request, c: object) => Promise<Response>)(request, context);
+    (yoga as unknown as { fetch: (r: Request, c: object) => Promise<Response> }).fetch(request, context);
 
   /** The lane's answer, or null: yoga must answer (it has not started to). */
   async function answer(request: LaneRequest, serverContext: object): Promise<Answer | null> {
@@ -343,12 +344,7 @@ export function withFastLane(
     const method = req.method ?? 'GET';
     const declared = req.headers['content-length'];
     // A chunked body, or one over the limit, is yoga's (the body limit refuses it there).
-    if (
-      !onLane(method, req.url ?? '', headers) ||
-      declared === undefined ||
-      !/^\d+$/.test(declared) ||
-      Number(declared) > opts.maxBodyBytes
-    ) {
+    if (!onLane(method, req.url ?? '', headers) || declared === undefined || lengthForYoga(declared)) {
       yogaListener(req, res);
       return;
     }
@@ -438,7 +434,7 @@ export function withFastLane(
       return yogaFetch(request, serverContext);
     }
     const declared = request.headers.get('content-length');
-    if (declared !== null && (!/^\d+$/.test(declared) || Number(declared) > opts.maxBodyBytes)) {
+    if (declared !== null && lengthForYoga(declared)) {
       return yogaFetch(request, serverContext);
     }
     const body = await request.text();
@@ -486,5 +482,5 @@ export function withFastLane(
       return Reflect.get(yoga, prop);
     },
     has: (_target, prop) => prop in yoga,
-  }) as unknown as GatewayYoga;
+  }) as unknown as Yoga;
 }

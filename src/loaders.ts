@@ -131,11 +131,6 @@ export class Loaders {
   }
 
   /**
-   * Forgets everything read so far. A subscription keeps its context for as long as it is
-   * open: between events nothing it read is kept (with thousands open it was most of their
-   * memory), and each event reads fresh rather than what was cached before the change.
-   */
-  /**
    * From now on, looks videos up through `shared`, a loader every subscription of one credential
    * uses (live/live.ts videoReader): events of a credential arriving together share one scan.
    */
@@ -144,6 +139,11 @@ export class Loaders {
     this.#video = undefined;
   }
 
+  /**
+   * Forgets everything read so far. A subscription keeps its context for as long as it is
+   * open: between events nothing it read is kept (with thousands open it was most of their
+   * memory), and each event reads fresh rather than what was cached before the change.
+   */
   clear(): void {
     this.#video = undefined;
     this.#videoPage = undefined;

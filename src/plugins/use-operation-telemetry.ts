@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   type Context as OtelContext,
   propagation,
@@ -13,6 +12,7 @@ import { type DocumentNode, type ExecutionResult, getOperationAST } from 'graphq
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayMetrics, OperationOutcome } from '../metrics.js';
+import { sha256Hex } from '../persisted-documents.js';
 import { OPERATION_KEY, otelContext, setOperationSpan, tracer, tracingOn } from '../tracing.js';
 
 interface OperationState {
@@ -150,7 +150,7 @@ export function useOperationTelemetry(opts: {
           span.setAttribute('graphql.operation.type', state.type);
           if (state.name) span.setAttribute('graphql.operation.name', state.name);
           const source = typeof params.source === 'string' ? params.source : params.source.body;
-          span.setAttribute('graphql.document.hash', createHash('sha256').update(source).digest('hex'));
+          span.setAttribute('graphql.document.hash', sha256Hex(source));
         }
       };
     },

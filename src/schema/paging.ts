@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { LIMITS } from '../mavi/endpoints.js';
 import { InvalidParameterError } from '../mavi/errors.js';
 import type { VideoStatus } from '../mavi/types.js';
@@ -30,7 +31,7 @@ const VERSION = 1;
 const MAX_OFFSET = 10_000_000;
 
 /** Fingerprints of recent filters: most listings use none or a few, and each costs a SHA-256. */
-const fingerprints = new Map<string, string>();
+const fingerprints = new LRUCache<string, string>({ max: 256 });
 
 export function filterFingerprint(filter: ListingFilter): string {
   const key = JSON.stringify([
@@ -41,7 +42,6 @@ export function filterFingerprint(filter: ListingFilter): string {
   let fingerprint = fingerprints.get(key);
   if (fingerprint === undefined) {
     fingerprint = createHash('sha256').update(key).digest('base64url').slice(0, 8);
-    if (fingerprints.size >= 256) fingerprints.clear();
     fingerprints.set(key, fingerprint);
   }
   return fingerprint;
