@@ -231,6 +231,7 @@ export const overhead: Scenario = {
     const seconds = ctx.smoke ? 0.5 : 5;
     const rounds = ctx.smoke ? 1 : 3;
     const pacedSeconds = ctx.smoke ? 0.5 : 10;
+    const pacedWarmSeconds = ctx.smoke ? 0 : 3;
     const warmSeconds = ctx.smoke ? 0 : 3;
     const connections = ctx.smoke ? 5 : 50;
     // One credential for every request, as an application holding one MAVI key sends them:
@@ -423,6 +424,18 @@ export const overhead: Scenario = {
       ctx.log(`overhead: ${target.label}, even ${rate} req/s, ${pacedSeconds} s`);
       // Event-loop delays over the run: the upstream's (reset by each read) and the gateway's
       // own (prom-client, reset by each scrape), so a tail can be placed.
+      // The same rate for a while first, not measured: the even-rate client's own code and
+      // connections warm, and the target settled at this rate rather than just after the
+      // saturated runs (without it, the first half second's queue was most of the p99).
+      if (pacedWarmSeconds > 0) {
+        await paced({
+          ...target.request,
+          authorizations: keys,
+          connections,
+          seconds: pacedWarmSeconds,
+          rate,
+        });
+      }
       await fetch(`${upstream.origin}/lag`).then((res) => res.body?.cancel());
       if (target.gateway) await scrape(target.service.origin, 'nodejs_eventloop_lag_p99_seconds');
       const gcBefore = target.gateway ? await gcSnapshot(target.service.origin) : null;
@@ -439,12 +452,12 @@ export const overhead: Scenario = {
           ? `, the gateway's own p99 ${round((await scrape(target.service.origin, 'nodejs_eventloop_lag_p99_seconds')) * 1000, 1)} ms; its GC pauses: ${gcBetween(gcBefore ?? new Map(), await gcSnapshot(target.service.origin), pacedSeconds)}`
           : '';
         lags.push(
-          `${target.label} at ${rate} req/s: event-loop delay of the upstream p99 ${round(lag.p99Ms, 1)} ms, max ${round(lag.maxMs, 1)} ms${own}.`,
+          `${target.label} at ${rate} req/s: event-loop delay of the upstream p99 ${round(lag.p99Ms, 1)} ms, max ${round(lag.maxMs, 1)} ms${own}${fixed.resent > 0 ? `; ${fixed.resent} requests sent again after the target closed the kept-alive socket they were written to` : ''}.`,
         );
       }
       if (fixed.errors > 0 || fixed.non2xx > 0) {
         throw new Error(
-          `${target.label}: ${fixed.errors} errors, ${fixed.non2xx} non-2xx answers at ${rate} req/s`,
+          `${target.label}: ${fixed.errors} errors (${fixed.errorCodes.join(', ')}), ${fixed.non2xx} non-2xx answers at ${rate} req/s`,
         );
       }
       m(target.key).fixed = fixed;
@@ -617,7 +630,7 @@ export const overhead: Scenario = {
     ].map((pkg) => `${pkg} ${version(pkg)}`);
     const spanBytes = ((await (await fetch(`${upstream.origin}/calls`)).json()) as { spans: number }).spans;
     const notes = [
-      `${connections} connections, ${rounds} round(s) of ${seconds} s per target (targets interleaved, each round starting one target later) after ${warmSeconds} s of warm-up; every figure from the saturated runs is the median over the rounds. The even-rate runs send ${rate} req/s (half the slower gateway's median throughput) for ${pacedSeconds} s, open-loop over at most ${connections} connections, latency counted from when each request was due; a target whose saturated throughput is below that rate builds a queue there, marked in the table.`,
+      `${connections} connections, ${rounds} round(s) of ${seconds} s per target (targets interleaved, each round starting one target later) after ${warmSeconds} s of warm-up; every figure from the saturated runs is the median over the rounds. The even-rate runs send ${rate} req/s (half the slower gateway's median throughput) for ${pacedWarmSeconds} s unmeasured, then ${pacedSeconds} s measured, open-loop over at most ${connections} connections, latency counted from when each request was due; a target whose saturated throughput is below that rate builds a queue there, marked in the table.`,
       `Each target runs pinned to one core (taskset) with the node options of \`npm start\` (${START_NODE_FLAGS.join(' ') || 'none'}); the load generator (autocannon in the bench process) and the static upstream (bench/lib/static-upstream.ts, one page of 20 of 25 videos from memory, counting the calls it answers) share the other. CPU per request is the target's user+system time over a saturated run divided by the requests it answered; RSS is the largest resident size read after a saturated run.`,
       `Every request carries one credential, as an application holding one MAVI key sends them: identical reads in flight together meet, and the configured gateway shares one searchDB call among those of the same millisecond; upstream calls per request are the calls the upstream answered during a run over the requests sent (counted once the run's last requests reached it). The gateway runs as \`npm start\` runs it (the tsc build), with NODE_ENV=production and MAVI_GOVERNOR=false (the quota governor would cap searchDB at 200/min per credential), everything else at its defaults; "coalescing off" adds MAVI_COALESCE=false, and "FAST_LANE=false" serves every request through yoga (the fast lane, src/fast-lane.ts, is on by default).`,
       `"Tracing on" adds OTEL_EXPORTER_OTLP_ENDPOINT (the static upstream answers /v1/traces as a collector; it was sent ${round(spanBytes / 1e6, 1)} MB of OTLP protobuf over the whole run), every span sampled, OTEL_BSP_SCHEDULE_DELAY=1000 and a queue of 200,000 so that no span is dropped under load; every other gateway runs with tracing off, which loads no SDK.`,

@@ -22,8 +22,12 @@
  * - onResultProcess: yoga's own hooks pick the result processor and the media type from the
  *   Accept header. A plain result without errors or extensions, for the regular processor, is
  *   serialised here as yoga's processor does (the result's own `stringify`, which graphql-jit
- *   sets, or JSON.stringify) with its status (200) and content type; every other result
- *   (errors, @defer/@stream, subscriptions, SSE, 406) becomes yoga's own Response.
+ *   sets, or JSON.stringify) with its status (200) and content type. A subscription over SSE
+ *   (yoga's SSE processor chosen for an event stream) is written to the socket as that
+ *   processor writes it (pings, `event: next`, `event: complete`), without its web stream and
+ *   Response: on node:http only (yoga.fetch's callers get yoga's Response). Every other result
+ *   (errors, @defer/@stream, multipart subscriptions, a query asked for as SSE, 406) becomes
+ *   yoga's own Response.
  * - onResponse (server adapter): every hook, on a response whose status and headers are the
  *   ones written (CORS, Vary: Origin, the telemetry of refused requests).
  *
@@ -115,7 +119,21 @@ class LaneResponse {
 
 type Answer =
   | { kind: 'json'; status: number; headers: Headers; body: string }
+  | { kind: 'events'; status: number; headers: Headers; events: AsyncIterable<unknown> }
   | { kind: 'response'; response: Response };
+
+/** The headers yoga's SSE result processor answers a subscription with (graphql-yoga result-processor/sse.ts). */
+const SSE_HEADERS = {
+  'Content-Type': 'text/event-stream',
+  Connection: 'keep-alive',
+  'Cache-Control': 'no-cache',
+  'Content-Encoding': 'none',
+};
+/** Yoga's SSE keep-alive comment: first thing on the stream, then every 12 s (300 ms under NODE_ENV=test). */
+const SSE_PING = ':\n\n';
+const SSE_COMPLETE = 'event: complete\ndata:\n\n';
+/** The name of the function graphql-yoga's getSSEProcessor returns (test/fast-lane.test.ts pins it). */
+export const YOGA_SSE_PROCESSOR = 'processSSEResult';
 
 /** Yoga's plugin hooks as the lane calls them (graphql-yoga types them loosely). */
 type Hook = (payload: Record<string, unknown>) => unknown;
@@ -135,6 +153,16 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+/** Ends a subscription nobody reads any more (its iterator's return), ignoring its failure. */
+async function closeEvents(events: AsyncIterable<unknown> | AsyncIterator<unknown>): Promise<void> {
+  try {
+    const iterator = Symbol.asyncIterator in events ? events[Symbol.asyncIterator]() : events;
+    await iterator.return?.();
+  } catch {
+    // Already ended.
+  }
 }
 
 function isAsyncIterable(value: unknown): boolean {
@@ -193,7 +221,12 @@ export function withFastLane<Yoga extends object>(
     (yoga as unknown as { fetch: (r: Request, c: object) => Promise<Response> }).fetch(request, context);
 
   /** The lane's answer, or null: yoga must answer (it has not started to). */
-  async function answer(request: LaneRequest, serverContext: object): Promise<Answer | null> {
+  async function answer(
+    request: LaneRequest,
+    serverContext: object,
+    /** Whether the answer goes to a node:http response (the lane then writes event streams itself). */
+    direct: boolean,
+  ): Promise<Answer | null> {
     // onRequestParse, as yoga's parseRequest runs it.
     let url: URL | undefined;
     const lazyUrl = new Proxy({} as URL, {
@@ -312,6 +345,21 @@ export function withFastLane<Yoga extends object>(
         headers: new fetchAPI.Headers({ 'Content-Type': `${mediaType}; charset=utf-8` }),
         body,
       };
+    } else if (
+      direct &&
+      mediaType === 'text/event-stream' &&
+      processor.name === YOGA_SSE_PROCESSOR &&
+      isAsyncIterable(result)
+    ) {
+      // A subscription over SSE (distinct connections): the events written to the socket as
+      // yoga's SSE processor writes them, without its web stream and Response per subscription
+      // (memory per open subscription is the point: see BENCHMARKS.md, fan-out).
+      answered = {
+        kind: 'events',
+        status: 200,
+        headers: new fetchAPI.Headers(SSE_HEADERS),
+        events: result as AsyncIterable<unknown>,
+      };
     } else {
       let response = processor(result, fetchAPI, mediaType);
       if (isThenable(response)) response = await response;
@@ -320,7 +368,7 @@ export function withFastLane<Yoga extends object>(
 
     // onResponse, as the server adapter runs it.
     let response: LaneResponse | Response =
-      answered.kind === 'json' ? new LaneResponse(answered.status, answered.headers) : answered.response;
+      answered.kind === 'response' ? answered.response : new LaneResponse(answered.status, answered.headers);
     let replaced = false;
     for (const hook of responseHooks) {
       const outcome = hook({
@@ -335,7 +383,11 @@ export function withFastLane<Yoga extends object>(
       });
       if (isThenable(outcome)) await outcome;
     }
-    if (replaced) return { kind: 'response', response: response as Response };
+    if (replaced) {
+      // A hook answered instead: the subscription will never be read.
+      if (answered.kind === 'events') void closeEvents(answered.events);
+      return { kind: 'response', response: response as Response };
+    }
     return answered;
   }
 
@@ -377,7 +429,7 @@ export function withFastLane<Yoga extends object>(
     const url = `http://${req.headers.host ?? 'localhost'}${req.url}`;
     const request = new LaneRequest(method, url, headers, controller.signal, body.toString('utf8'));
     const serverContext = { req, res, waitUntil };
-    const answered = await answer(request, serverContext);
+    const answered = await answer(request, serverContext, true);
     if (answered === null) {
       if (counts) counts.handedOver += 1;
       const replay = new fetchAPI.Request(url, {
@@ -394,14 +446,85 @@ export function withFastLane<Yoga extends object>(
       sendNodeResponse(answered.response, res, req, true);
       return;
     }
-    if (res.destroyed || res.writableEnded) return;
+    if (res.destroyed || res.writableEnded) {
+      if (answered.kind === 'events') void closeEvents(answered.events);
+      return;
+    }
     const flat: string[] = [];
     answered.headers.forEach((value, name) => {
       flat.push(name, value);
     });
+    if (answered.kind === 'events') {
+      res.writeHead(answered.status, flat);
+      await writeEvents(req, res, answered.events);
+      return;
+    }
     flat.push('content-length', String(Buffer.byteLength(answered.body)));
     res.writeHead(answered.status, flat);
     res.end(answered.body);
+  }
+
+  /**
+   * A subscription's events on an open response, byte for byte as yoga's SSE processor and
+   * adapter send them: a ping first, `event: next` with each result serialised as yoga does,
+   * a ping every interval while the socket keeps up, `event: complete` at the end. The next
+   * event is read only once the socket has taken the last one (yoga's stream pulls the same
+   * way); the client leaving ends the subscription (its iterator's return, as yoga's cancel).
+   */
+  async function writeEvents(req: IncomingMessage, res: ServerResponse, events: AsyncIterable<unknown>) {
+    // As the adapter does for a streamed body: no idle timeout, no Nagle delay, TCP keep-alive.
+    req.socket.setTimeout(0);
+    req.socket.setNoDelay(true);
+    req.socket.setKeepAlive(true);
+    const iterator = events[Symbol.asyncIterator]();
+    let closed = false;
+    const pingMs = process.env.NODE_ENV === 'test' ? 300 : 12_000;
+    const ping = setInterval(() => {
+      if (!res.writableNeedDrain) res.write(SSE_PING);
+    }, pingMs);
+    const onClose = () => {
+      closed = true;
+      clearInterval(ping);
+      void closeEvents(iterator);
+    };
+    res.once('close', onClose);
+    res.write(SSE_PING);
+    try {
+      for (;;) {
+        const step = await iterator.next();
+        if (closed) return;
+        if (step.value != null) {
+          const written = res.write(`event: next\ndata: ${await serialiseEvent(step.value)}\n\n`);
+          if (!written && !closed)
+            await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+        }
+        if (step.done) {
+          clearInterval(ping);
+          res.off('close', onClose);
+          res.end(SSE_COMPLETE);
+          return;
+        }
+        if (closed) return;
+      }
+    } catch {
+      // The subscription failed mid-stream: yoga's stream errors, and the adapter drops the
+      // connection, so that the client sees the stream cut off rather than completed.
+      clearInterval(ping);
+      res.destroy();
+    }
+  }
+
+  /** One event as yoga serialises it: the result's own stringify, or yoga's processor for one with errors. */
+  async function serialiseEvent(value: unknown): Promise<string> {
+    const result = value as {
+      errors?: unknown[];
+      extensions?: { http?: unknown };
+      stringify?: (r: unknown) => string;
+    };
+    if (!result.errors?.length && !result.extensions?.http)
+      return (result.stringify ?? JSON.stringify)(result);
+    // Errors lose their internal extensions on the way out: yoga's own serialiser does it.
+    return (processRegularResult(result as never, fetchAPI as never, 'application/json') as Response).text();
   }
 
   /** yoga.fetch's contract: the promise rejects with the abort reason once the signal aborts. */
@@ -452,6 +575,7 @@ export function withFastLane<Yoga extends object>(
     const answered = await answer(
       new LaneRequest(request.method, request.url, request.headers, request.signal, body),
       serverContext,
+      false,
     );
     if (answered === null) {
       if (counts) counts.handedOver += 1;
@@ -459,6 +583,8 @@ export function withFastLane<Yoga extends object>(
     }
     if (counts) counts.served += 1;
     if (answered.kind === 'response') return answered.response;
+    if (answered.kind === 'events')
+      throw new Error('an event stream is written only to a node:http response');
     answered.headers.set('content-length', String(Buffer.byteLength(answered.body)));
     return new fetchAPI.Response(answered.body, { status: answered.status, headers: answered.headers });
   }

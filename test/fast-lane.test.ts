@@ -1,7 +1,12 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { text } from '../bench/lib/client.js';
-import { ListVideosDocument } from '../operations/__generated__/graphql.js';
+import {
+  ChatStreamDocument,
+  ListVideosDocument,
+  WatchVideosDocument,
+} from '../operations/__generated__/graphql.js';
+import { YOGA_SSE_PROCESSOR } from '../src/fast-lane.js';
 import { createLogger } from '../src/logger.js';
 import { type Simulator, startSimulator } from '../src/simulator/index.js';
 import { createGateway, eventually, FAST_SIMULATOR, type Gateway, listen, testConfig } from './helpers.js';
@@ -398,4 +403,121 @@ describe('the fast lane answers as yoga does', () => {
       .plugins;
     expect(plugins.filter((p) => typeof p?.onRequest === 'function').length).toBe(8);
   });
+});
+
+/** Yoga's keep-alive comments come on a timer (300 ms under NODE_ENV=test): not meaning either. */
+const withoutPings = (body: string) => body.replaceAll(':\n\n', '');
+
+describe('subscriptions over SSE: the lane writes the event stream as yoga does', () => {
+  let parsed: string;
+  beforeAll(async () => {
+    const res = await gateways.yoga.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: key },
+      body: query(
+        '{ videos(first: 50) { ... on QueryVideosSuccess { data { edges { node { videoNo status } } } } } }',
+      ),
+    });
+    const edges = (
+      (await res.json()) as {
+        data: { videos: { data: { edges: { node: { videoNo: string; status: string } }[] } } };
+      }
+    ).data.videos.data.edges;
+    parsed = edges.find((e) => e.node.status === 'PARSE')?.node.videoNo as string;
+    expect(parsed).toBeTruthy();
+  });
+
+  const sse = (body: string, extra: Record<string, string> = {}): Case => ({
+    name: '',
+    headers: { accept: 'text/event-stream', ...extra },
+    body,
+    lane: true,
+  });
+  const cases: [string, () => Case, { lane: boolean; events: number }][] = [
+    [
+      'chatStream: every delta, then complete',
+      () =>
+        sse(
+          json({
+            query: text(ChatStreamDocument),
+            variables: { input: { videoNos: [parsed], message: 'What happens?' } },
+          }),
+        ),
+      { lane: true, events: 2 },
+    ],
+    [
+      'videoStatusChanged of a finished video: completes at once',
+      () => sse(json({ query: text(WatchVideosDocument), variables: { videoNos: [parsed] } })),
+      { lane: true, events: 0 },
+    ],
+    [
+      'videoStatusChanged of an unknown video: a typed error, then complete',
+      () =>
+        sse(json({ query: text(WatchVideosDocument), variables: { videoNos: ['VI000000000000000000'] } })),
+      { lane: true, events: 1 },
+    ],
+    [
+      'no credential: a typed error, then complete',
+      () => ({
+        ...sse(json({ query: text(WatchVideosDocument), variables: { videoNos: [parsed] } })),
+        anonymous: true,
+      }),
+      { lane: true, events: 1 },
+    ],
+    [
+      'invalid chat input: a typed error, then complete',
+      () => sse(query('subscription { chatStream(input: { videoNos: [], message: "" }) { __typename } }')),
+      { lane: true, events: 1 },
+    ],
+    [
+      "a validation error asked for as SSE: yoga's own answer",
+      () => sse(query('subscription { videoStatusChanged { nope } }')),
+      { lane: true, events: 1 },
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, make, expected) => {
+    const c = make();
+    const before = { ...gateways.lane.lane };
+    const laneRes = await fetch(`${sockets.lane.url}/graphql`, init(c));
+    const lane = await read(laneRes);
+    const served = gateways.lane.lane.served - before.served;
+    const yoga = await read(await fetch(`${sockets.yoga.url}/graphql`, init(c)));
+    expect(lane.body.startsWith(':\n\n'), 'a ping first, as yoga sends').toBe(true);
+    expect({ ...lane, body: withoutPings(lane.body) }).toEqual({ ...yoga, body: withoutPings(yoga.body) });
+    expect(lane.body).toContain('event: complete');
+    expect(lane.body.split('event: next').length - 1).toBeGreaterThanOrEqual(expected.events);
+    if (expected.events === 0) expect(lane.body).not.toContain('event: next');
+    expect(served).toBe(expected.lane ? 1 : 0);
+  });
+
+  it('ends the subscription when the client goes away, and pings while it waits', async () => {
+    const open = async () =>
+      (await gateways.lane.metrics.subscriptionsActive.get()).values.find(
+        (v) => v.labels.operation === 'videoStatusChanged',
+      )?.value ?? 0;
+    const before = await open();
+    const controller = new AbortController();
+    // Every video of the credential: the subscription stays open until the client leaves.
+    const res = await fetch(`${sockets.lane.url}/graphql`, {
+      ...init(sse(json({ query: text(WatchVideosDocument), variables: { videoNos: null } }))),
+      signal: controller.signal,
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    // The first ping at once, the next after the interval (300 ms under NODE_ENV=test).
+    expect(decoder.decode((await reader.read()).value)).toBe(':\n\n');
+    expect(decoder.decode((await reader.read()).value)).toBe(':\n\n');
+    await eventually(async () => ((await open()) === before + 1 ? true : undefined));
+    controller.abort();
+    await reader.cancel().catch(() => {});
+    await eventually(async () => ((await open()) === before ? true : undefined));
+  });
+});
+
+it("recognises yoga's SSE processor by the name the lane looks for", async () => {
+  const { getSSEProcessor } = await import('graphql-yoga');
+  expect(getSSEProcessor().name).toBe(YOGA_SSE_PROCESSOR);
 });

@@ -21,6 +21,10 @@ export interface PacedResult {
   p99: number;
   max: number;
   errors: number;
+  /** The errors' codes (ECONNRESET, ...), the first few. */
+  errorCodes: string[];
+  /** Requests sent again after the server closed the kept-alive socket they were written to. */
+  resent: number;
   non2xx: number;
 }
 
@@ -36,6 +40,8 @@ export async function paced(opts: PacedOptions): Promise<PacedResult> {
   const total = Math.round(opts.rate * opts.seconds);
   const latencies: number[] = [];
   let errors = 0;
+  let resent = 0;
+  const errorCodes: string[] = [];
   let non2xx = 0;
   let sent = 0;
   let finished = 0;
@@ -43,7 +49,7 @@ export async function paced(opts: PacedOptions): Promise<PacedResult> {
   const start = performance.now() + 20;
 
   await new Promise<void>((resolve) => {
-    const send = (due: number, authorization: string) => {
+    const send = (due: number, authorization: string, again = false) => {
       const req = request(
         {
           host: target.hostname,
@@ -67,8 +73,17 @@ export async function paced(opts: PacedOptions): Promise<PacedResult> {
           });
         },
       );
-      req.on('error', () => {
+      req.on('error', (error: NodeJS.ErrnoException) => {
+        // A kept-alive socket the server closed as this request was written to it: the race
+        // node:http's documentation tells clients to retry (https://nodejs.org/api/http.html,
+        // request.reusedSocket). Its latency still counts from when it was first due.
+        if (!again && req.reusedSocket && error.code === 'ECONNRESET') {
+          resent += 1;
+          send(due, authorization, true);
+          return;
+        }
         errors += 1;
+        if (errorCodes.length < 5) errorCodes.push(error.code ?? error.message);
         if (++finished === total) resolve();
       });
       req.end(body);
@@ -92,6 +107,8 @@ export async function paced(opts: PacedOptions): Promise<PacedResult> {
     p99: percentile(latencies, 99),
     max: maximum(latencies),
     errors,
+    errorCodes,
+    resent,
     non2xx,
   };
 }
