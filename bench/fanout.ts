@@ -523,7 +523,13 @@ async function runPhase(
     const status = await w.stream.opened;
     if (status !== 200) throw new Error(`${server.name}: a stream opened with HTTP ${status}`);
   });
-  await until(o.subscribed, 120_000, `${server.name}: not every stream was subscribed`);
+  await until(o.subscribed, 120_000, `${server.name}: not every stream was subscribed`).catch((error) => {
+    const failed = watches.filter((w) => w.stream?.error);
+    const first = failed[0]?.stream?.error;
+    throw new Error(
+      `${(error as Error).message}; ${failed.length} of ${total} failed${first ? `, the first with ${first.message}` : ''}`,
+    );
+  });
   const openMs = performance.now() - t0;
   await o.settle();
   const rssOpen = await settledRss(server, ctx.smoke);
