@@ -420,8 +420,23 @@ export const overhead: Scenario = {
     // One even rate for every target: half the slower gateway's saturated throughput.
     const rate = Math.max(10, Math.floor((Math.min(rps('gateway'), rps('gatewayOff')) * 0.5) / 10) * 10);
     const lags: string[] = [];
+    // Every target shares core 1: while one is measured at the even rate, the others are
+    // stopped (SIGSTOP), so that an idle peer's timers, GC or export queue (the traced
+    // gateway's spans) cannot take the core in the middle of another's tail.
+    const processes = [...new Set(targets.map((t) => t.service))];
+    const pause = (except: Service, signal: 'SIGSTOP' | 'SIGCONT') => {
+      for (const service of processes) if (service !== except) process.kill(service.pid, signal);
+    };
     for (const target of targets) {
       ctx.log(`overhead: ${target.label}, even ${rate} req/s, ${pacedSeconds} s`);
+      pause(target.service, 'SIGSTOP');
+      try {
+        await evenRate(target);
+      } finally {
+        pause(target.service, 'SIGCONT');
+      }
+    }
+    async function evenRate(target: Target): Promise<void> {
       // Event-loop delays over the run: the upstream's (reset by each read) and the gateway's
       // own (prom-client, reset by each scrape), so a tail can be placed.
       // The same rate for a while first, not measured: the even-rate client's own code and
