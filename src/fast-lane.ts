@@ -205,7 +205,11 @@ export interface LaneCounts {
  */
 export function withFastLane<Yoga extends object>(
   yoga: Yoga,
-  opts: { maxBodyBytes: number; counts?: LaneCounts },
+  opts: {
+    maxBodyBytes: number;
+    counts?: LaneCounts /** Yoga's SSE keep-alive interval (config.ssePingMs). */;
+    ssePingMs: number;
+  },
 ): Yoga {
   const internals = yoga as unknown as YogaInternals;
   const { fetchAPI } = internals;
@@ -500,10 +504,9 @@ export function withFastLane<Yoga extends object>(
     req.socket.setKeepAlive(true);
     const iterator = events[Symbol.asyncIterator]();
     let closed = false;
-    const pingMs = process.env.NODE_ENV === 'test' ? 300 : 12_000;
     const ping = setInterval(() => {
       if (!res.writableNeedDrain) res.write(SSE_PING);
-    }, pingMs);
+    }, opts.ssePingMs);
     const onClose = () => {
       closed = true;
       clearInterval(ping);

@@ -132,6 +132,7 @@ export function createYoga(services: Services, opts: YogaOptions = {}): GatewayY
   if (!config.fastLane) return yoga;
   return withFastLane(yoga, {
     maxBodyBytes: config.limits.bodyBytes,
+    ssePingMs: config.ssePingMs,
     ...(opts.laneCounts ? { counts: opts.laneCounts } : {}),
   });
 }
