@@ -160,6 +160,19 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/** Resolves once the response has taken what it holds, or has closed; leaves no listener behind. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 /** Ends a subscription nobody reads any more (its iterator's return), ignoring its failure. */
 async function closeEvents(events: AsyncIterable<unknown> | AsyncIterator<unknown>): Promise<void> {
   try {
@@ -207,7 +220,8 @@ export function withFastLane<Yoga extends object>(
   yoga: Yoga,
   opts: {
     maxBodyBytes: number;
-    counts?: LaneCounts /** Yoga's SSE keep-alive interval (config.ssePingMs). */;
+    counts?: LaneCounts;
+    /** Yoga's SSE keep-alive interval (config.ssePingMs). */
     ssePingMs: number;
   },
 ): Yoga {
@@ -520,8 +534,7 @@ export function withFastLane<Yoga extends object>(
         if (closed) return;
         if (step.value != null) {
           const written = res.write(`event: next\ndata: ${await serialiseEvent(step.value)}\n\n`);
-          if (!written && !closed)
-            await new Promise((resolve) => res.once('drain', resolve).once('close', resolve));
+          if (!written && !closed) await drained(res);
         }
         if (step.done) {
           clearInterval(ping);
