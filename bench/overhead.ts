@@ -437,30 +437,19 @@ export const overhead: Scenario = {
       }
     }
     async function evenRate(target: Target): Promise<void> {
+      const evenLoad = { ...target.request, authorizations: keys, connections, rate };
       // Event-loop delays over the run: the upstream's (reset by each read) and the gateway's
       // own (prom-client, reset by each scrape), so a tail can be placed.
       // The same rate for a while first, not measured: the even-rate client's own code and
       // connections warm, and the target settled at this rate rather than just after the
       // saturated runs (without it, the first half second's queue was most of the p99).
       if (pacedWarmSeconds > 0) {
-        await paced({
-          ...target.request,
-          authorizations: keys,
-          connections,
-          seconds: pacedWarmSeconds,
-          rate,
-        });
+        await paced({ ...evenLoad, seconds: pacedWarmSeconds });
       }
       await fetch(`${upstream.origin}/lag`).then((res) => res.body?.cancel());
       if (target.gateway) await scrape(target.service.origin, 'nodejs_eventloop_lag_p99_seconds');
       const gcBefore = target.gateway ? await gcSnapshot(target.service.origin) : null;
-      const fixed = await paced({
-        ...target.request,
-        authorizations: keys,
-        connections,
-        seconds: pacedSeconds,
-        rate,
-      });
+      const fixed = await paced({ ...evenLoad, seconds: pacedSeconds });
       const lag = (await (await fetch(`${upstream.origin}/lag`)).json()) as { p99Ms: number; maxMs: number };
       if (target.upstream) {
         const own = target.gateway

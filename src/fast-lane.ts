@@ -160,6 +160,12 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/** A result as yoga's processors serialise one without errors: its own `stringify` (graphql-jit's), or JSON. */
+function ownStringify(result: object): string {
+  const stringify = (result as { stringify?: (r: unknown) => string }).stringify ?? JSON.stringify;
+  return stringify(result);
+}
+
 /** Resolves once the response has taken what it holds, or has closed; leaves no listener behind. */
 function drained(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -376,8 +382,7 @@ export function withFastLane<Yoga extends object>(
     ) {
       // processRegularResult's answer for a result with no errors: 200, its media type, the
       // result's own stringify (graphql-jit's) or JSON.stringify.
-      const stringify = (result.stringify as ((r: unknown) => string) | undefined) ?? JSON.stringify;
-      const body = stringify(result);
+      const body = ownStringify(result);
       answered = {
         kind: 'json',
         status: 200,
@@ -554,13 +559,8 @@ export function withFastLane<Yoga extends object>(
 
   /** One event as yoga serialises it: the result's own stringify, or yoga's processor for one with errors. */
   async function serialiseEvent(value: unknown): Promise<string> {
-    const result = value as {
-      errors?: unknown[];
-      extensions?: { http?: unknown };
-      stringify?: (r: unknown) => string;
-    };
-    if (!result.errors?.length && !result.extensions?.http)
-      return (result.stringify ?? JSON.stringify)(result);
+    const result = value as { errors?: unknown[]; extensions?: { http?: unknown } };
+    if (!result.errors?.length && !result.extensions?.http) return ownStringify(result);
     // Errors lose their internal extensions on the way out: yoga's own serialiser does it.
     return (processRegularResult(result as never, fetchAPI as never, 'application/json') as Response).text();
   }
